@@ -1,0 +1,26 @@
+import { Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { createFastifyAdapter, instrumentHttp } from './common/http/http-setup';
+import { setupSwagger } from './common/http/swagger';
+
+export interface CreateAppOptions {
+  swagger?: boolean;
+}
+
+// Used by main.ts, consumer.ts and the e2e tests, so tests run exactly what production runs.
+export async function createHttpApp(module: Type<unknown>, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, createFastifyAdapter(), {
+    bufferLogs: true,
+    // Keep fastify's strict JSON parser only: no form bodies (415), no raw-body copies.
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  instrumentHttp(app);
+  if (options.swagger) setupSwagger(app);
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

@@ -1,0 +1,18 @@
+export interface ErrorDetail {
+  field: string;
+  problem: string;
+}
+
+// Services throw these, never Nest HTTP exceptions: the same services run under Kafka handlers.
+// The stable `code` (AREA.REASON) is what crosses process boundaries; the HTTP filter maps it.
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+
+  constructor(
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}

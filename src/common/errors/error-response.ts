@@ -1,0 +1,85 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError, ErrorDetail } from './domain.error';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details?: ErrorDetail[];
+  correlation_id: string | null;
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  unexpected: boolean;
+}
+
+const EXACT_STATUS: Record<string, number> = {
+  'VALIDATION.FAILED': HttpStatus.BAD_REQUEST,
+  'DEPENDENCY.UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+const SUFFIX_STATUS: Array<[string, number]> = [
+  ['.NOT_FOUND', HttpStatus.NOT_FOUND],
+  ['.CONFLICT', HttpStatus.CONFLICT],
+  ['.ALREADY_EXISTS', HttpStatus.CONFLICT],
+  ['.INVALID', HttpStatus.BAD_REQUEST],
+  ['.UNAVAILABLE', HttpStatus.SERVICE_UNAVAILABLE],
+];
+
+const HTTP_CODES: Record<number, [string, string]> = {
+  400: ['REQUEST.INVALID', 'The request is invalid'],
+  404: ['HTTP.NOT_FOUND', 'The requested endpoint does not exist'],
+  405: ['HTTP.METHOD_NOT_ALLOWED', 'The HTTP method is not allowed for this endpoint'],
+  406: ['HTTP.NOT_ACCEPTABLE', 'The requested representation is not available'],
+  413: ['REQUEST.TOO_LARGE', 'The request body is too large'],
+  415: ['REQUEST.UNSUPPORTED_MEDIA_TYPE', 'The request body must be application/json'],
+  429: ['REQUEST.RATE_LIMITED', 'Too many requests'],
+};
+
+// Connection-level failures of PostgreSQL (pg / node errors and SQLSTATE classes 08, 57P) mean the
+// store is unavailable, not that the request was wrong or the code broken.
+function isStoreUnavailable(err: { code?: unknown; message?: string }): boolean {
+  const code = typeof err.code === 'string' ? err.code : '';
+  return (
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|08|57P0)/.test(code) ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(err.message ?? '')
+  );
+}
+
+function statusForCode(code: string): number {
+  if (EXACT_STATUS[code]) return EXACT_STATUS[code];
+  const match = SUFFIX_STATUS.find(([suffix]) => code.endsWith(suffix));
+  return match ? match[1] : HttpStatus.INTERNAL_SERVER_ERROR;
+}
+
+// Fastify rejects some requests before any of our code runs (Nest rethrows them as HttpException
+// with fastify's message); these keep one stable code per kind of client mistake.
+function fromClientError(status: number, message: string): [number, string, string] {
+  if (status === 400 && /json/i.test(message)) return [400, 'REQUEST.MALFORMED_JSON', message];
+  const [code, fallback] = HTTP_CODES[status] ?? ['REQUEST.INVALID', 'The request is invalid'];
+  return [status, code, status === 400 ? message || fallback : fallback];
+}
+
+export function toErrorResponse(err: unknown, correlationId: string | null): ErrorResponse {
+  const headers: Record<string, string> = {};
+  const build = (status: number, error: string, message: string, details?: ErrorDetail[]) => {
+    if (status === 503) headers['Retry-After'] = '1';
+    const body: ErrorBody = { error, message, ...(details ? { details } : {}), correlation_id: correlationId };
+    return { status, body, headers, unexpected: status >= 500 && !(err instanceof DomainError) };
+  };
+
+  if (err instanceof DomainError) return build(statusForCode(err.code), err.code, err.message, err.details);
+  if (err instanceof HttpException && err.getStatus() < 500) return build(...fromClientError(err.getStatus(), err.message));
+  if (err && typeof err === 'object') {
+    const { statusCode, message } = err as { statusCode?: unknown; message?: string };
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      return build(...fromClientError(statusCode, message ?? ''));
+    }
+    if (isStoreUnavailable(err as { code?: unknown; message?: string })) {
+      return { ...build(503, 'DEPENDENCY.UNAVAILABLE', 'A backing store is unavailable; please retry shortly'), unexpected: true };
+    }
+  }
+  return build(500, 'INTERNAL.ERROR', 'An unexpected error occurred');
+}

@@ -1,0 +1,38 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { CORRELATION_HEADER } from '../context/correlation-id';
+import { toErrorResponse } from '../errors/error-response';
+import { MethodRegistry } from '../http/method-registry';
+
+// The one place HTTP statuses are decided. Every error body is JSON with a stable `error` code, a
+// message and the correlation id; unexpected failures are logged once with their stack.
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    sendError(reply, request, exception, this.logger);
+  }
+}
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
+  const correlationId = String(request.headers[CORRELATION_HEADER] ?? '') || null;
+  let response = toErrorResponse(exception, correlationId);
+  if (response.status === 404 && response.body.error === 'HTTP.NOT_FOUND') {
+    const allowed = MethodRegistry.allowedMethods(request);
+    if (allowed.length) {
+      response = toErrorResponse({ statusCode: 405 }, correlationId);
+      response.headers['Allow'] = allowed.join(', ');
+    }
+  }
+  if (response.unexpected) {
+    logger.error({ err: exception, message: `${request.method} ${request.url} failed` });
+  }
+  void reply
+    .status(response.status)
+    .headers({ ...response.headers, 'content-type': 'application/json; charset=utf-8' })
+    .send(JSON.stringify(response.body));
+}

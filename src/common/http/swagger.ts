@@ -1,0 +1,16 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+export function setupSwagger(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Traffic Manager')
+    .setDescription(
+      'Multi-tenant routing control plane: tenant → service → environment → version → endpoint URL. ' +
+        'Every error is JSON `{error, message, details?, correlation_id}`; every response carries X-Correlation-ID.',
+    )
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
+}

@@ -1,0 +1,39 @@
+import { IncomingMessage, ServerResponse } from 'http';
+import { ClsServiceManager } from 'nestjs-cls';
+import { Params } from 'nestjs-pino';
+import { storage } from 'nestjs-pino/storage';
+import { CORRELATION_HEADER } from '../context/correlation-id';
+
+// Outside an HTTP request (Kafka handlers, the outbox relay) the correlation id comes from CLS;
+// inside one, pino-http already binds it as correlation_id.
+function correlationMixin(): Record<string, unknown> {
+  if (storage.getStore()) return {};
+  const cls = ClsServiceManager.getClsService();
+  const id = cls.isActive() ? cls.getId() : undefined;
+  return id ? { correlation_id: id } : {};
+}
+
+export function buildLoggerParams(level: string, service: string): Params {
+  return {
+    pinoHttp: {
+      level,
+      base: { service },
+      messageKey: 'message',
+      mixin: correlationMixin,
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      genReqId: (req: IncomingMessage) => String(req.headers[CORRELATION_HEADER] ?? ''),
+      customAttributeKeys: { reqId: 'correlation_id' },
+      quietReqLogger: true,
+      // Reads are the hot path: successful GETs log at debug, writes at info, failures louder.
+      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) => {
+        if (err || res.statusCode >= 500) return 'error';
+        if (res.statusCode >= 400) return 'warn';
+        return req.method === 'GET' || req.method === 'HEAD' ? 'debug' : 'info';
+      },
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
+      },
+    },
+  };
+}

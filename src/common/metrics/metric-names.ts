@@ -1,0 +1,18 @@
+export const METRIC = {
+  resolveRequests: 'resolve_requests_total',
+  resolveCacheHit: 'resolve_cache_hit_total',
+  resolveCacheMiss: 'resolve_cache_miss_total',
+  resolveNegativeCacheHit: 'resolve_negative_cache_hit_total',
+  resolveLatency: 'resolve_latency_seconds',
+  cacheErrors: 'cache_errors_total',
+  dbQueries: 'db_queries_total',
+  writeRequests: 'write_requests_total',
+  writeSuccess: 'write_success_total',
+  writeFailure: 'write_failure_total',
+  writeLatency: 'write_latency_seconds',
+  apiRequests: 'api_requests_total',
+  apiRequestDuration: 'api_request_duration_seconds',
+  correlationIdsGenerated: 'correlation_ids_generated_total',
+  correlationIdsProvided: 'correlation_ids_provided_total',
+  uptime: 'application_uptime_seconds',
+} as const;

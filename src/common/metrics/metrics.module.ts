@@ -1,0 +1,54 @@
+import { Global, Module } from '@nestjs/common';
+import {
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+  PrometheusModule,
+} from '@willsoto/nestjs-prometheus';
+import { METRIC } from './metric-names';
+
+const FAST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const startedAt = Date.now();
+
+const providers = [
+  makeCounterProvider({ name: METRIC.resolveRequests, help: 'Resolve calls' }),
+  makeCounterProvider({ name: METRIC.resolveCacheHit, help: 'Resolves answered from a positive cache entry' }),
+  makeCounterProvider({ name: METRIC.resolveCacheMiss, help: 'Resolves that found no cache entry' }),
+  makeCounterProvider({ name: METRIC.resolveNegativeCacheHit, help: 'Resolves answered from a negative cache entry' }),
+  makeHistogramProvider({ name: METRIC.resolveLatency, help: 'Resolve service time', buckets: FAST_BUCKETS }),
+  makeCounterProvider({ name: METRIC.cacheErrors, help: 'Redis operations that failed or timed out', labelNames: ['operation'] }),
+  makeCounterProvider({ name: METRIC.dbQueries, help: 'Read-path PostgreSQL queries' }),
+  makeCounterProvider({ name: METRIC.writeRequests, help: 'Write operations started' }),
+  makeCounterProvider({ name: METRIC.writeSuccess, help: 'Write operations committed (including no-op writes)' }),
+  makeCounterProvider({ name: METRIC.writeFailure, help: 'Write operations that failed (once per request)' }),
+  makeHistogramProvider({ name: METRIC.writeLatency, help: 'Committed write latency', buckets: FAST_BUCKETS }),
+  makeCounterProvider({
+    name: METRIC.apiRequests,
+    help: 'HTTP requests by route pattern',
+    labelNames: ['method', 'endpoint', 'status_code'],
+  }),
+  makeHistogramProvider({
+    name: METRIC.apiRequestDuration,
+    help: 'HTTP request duration by route pattern',
+    labelNames: ['method', 'endpoint'],
+    buckets: FAST_BUCKETS,
+  }),
+  makeCounterProvider({ name: METRIC.correlationIdsGenerated, help: 'Requests that got a generated correlation id' }),
+  makeCounterProvider({ name: METRIC.correlationIdsProvided, help: 'Requests whose correlation id was accepted' }),
+  makeGaugeProvider({
+    name: METRIC.uptime,
+    help: 'Seconds since the process started',
+    collect() {
+      this.set((Date.now() - startedAt) / 1000);
+    },
+  }),
+];
+
+// Metric names are the seed's, so existing dashboards and alerts keep working.
+@Global()
+@Module({
+  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
+  providers,
+  exports: providers,
+})
+export class MetricsModule {}

@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  return value;
+};
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL', 'FATAL'] as const;
+export const ENVIRONMENTS = ['development', 'test', 'staging', 'production'] as const;
+export const CONSUMER_GROUP_TYPES = ['cache_invalidation', 'cache_warming', 'audit_log'] as const;
+
+// Every variable the two processes read, with its default. `.env.example` documents each one.
+export class EnvironmentVariables {
+  @IsIn(ENVIRONMENTS) ENVIRONMENT: string = 'development';
+  @Transform(({ value }) => String(value).toUpperCase()) @IsIn(LOG_LEVELS) LOG_LEVEL: string = 'INFO';
+
+  @IsString() @IsNotEmpty() API_HOST: string = '0.0.0.0';
+  @IsInt() @Min(1) @Max(65535) API_PORT: number = 8000;
+  @IsInt() @Min(1) @Max(65535) CONSUMER_PORT: number = 8001;
+  @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS: number = 10_000;
+
+  @IsString() @IsNotEmpty() DB_HOST: string = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) DB_PORT: number = 5432;
+  @IsString() @IsNotEmpty() DB_NAME: string = 'traffic_manager';
+  @IsString() @IsNotEmpty() DB_USER: string = 'traffic_manager';
+  @IsString() DB_PASSWORD: string = 'traffic_manager';
+  @IsInt() @Min(0) @Max(1000) DB_POOL_MIN: number = 2;
+  @IsInt() @Min(1) @Max(1000) DB_POOL_MAX: number = 10;
+  @IsInt() @Min(1) @Max(600) DB_CONNECTION_TIMEOUT: number = 5;
+  @IsInt() @Min(100) @Max(600_000) DB_STATEMENT_TIMEOUT_MS: number = 5000;
+
+  @IsString() @IsNotEmpty() REDIS_HOST: string = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) REDIS_PORT: number = 6379;
+  @IsInt() @Min(0) @Max(15) REDIS_DB: number = 0;
+  @IsOptional() @IsString() REDIS_PASSWORD?: string;
+  @IsInt() @Min(5) @Max(5000) REDIS_COMMAND_TIMEOUT_MS: number = 50;
+  @IsInt() @Min(50) @Max(60_000) REDIS_CONNECT_TIMEOUT_MS: number = 1000;
+
+  @IsInt() @Min(1) @Max(86_400) CACHE_POSITIVE_TTL: number = 60;
+  @IsInt() @Min(1) @Max(86_400) CACHE_NEGATIVE_TTL: number = 10;
+
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be a comma-separated list of host:port' })
+  KAFKA_BOOTSTRAP_SERVERS: string = '127.0.0.1:9092';
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/) KAFKA_ROUTE_EVENTS_TOPIC: string = 'route-events';
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/) KAFKA_CLIENT_ID: string = 'traffic-manager';
+  @IsInt() @Min(1) @Max(1000) KAFKA_TOPIC_PARTITIONS: number = 6;
+  @IsInt() @Min(1000) @Max(120_000) KAFKA_REQUEST_TIMEOUT_MS: number = 10_000;
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/) KAFKA_CONSUMER_GROUP_PREFIX: string = 'traffic-manager';
+  @Matches(/^(cache_invalidation|cache_warming|audit_log)(,(cache_invalidation|cache_warming|audit_log))*$/, {
+    message: 'must be a comma-separated subset of cache_invalidation,cache_warming,audit_log',
+  })
+  CONSUMER_GROUPS: string = CONSUMER_GROUP_TYPES.join(',');
+
+  @Transform(toBool) @IsBoolean() OUTBOX_RELAY_ENABLED: boolean = true;
+  @IsInt() @Min(10) @Max(60_000) OUTBOX_POLL_INTERVAL_MS: number = 200;
+  @IsInt() @Min(1) @Max(10_000) OUTBOX_BATCH_SIZE: number = 200;
+  @IsInt() @Min(1) @Max(8760) OUTBOX_RETENTION_HOURS: number = 72;
+
+  @IsString() @IsNotEmpty() MONGODB_HOST: string = '127.0.0.1';
+  @IsInt() @Min(1) @Max(65535) MONGODB_PORT: number = 27017;
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/) MONGODB_DB: string = 'audit_db';
+  @IsOptional() @IsString() MONGODB_USER?: string;
+  @IsOptional() @IsString() MONGODB_PASSWORD?: string;
+  @Matches(/^[A-Za-z0-9._-]{1,120}$/) MONGODB_AUDIT_COLLECTION: string = 'route_events';
+  @IsInt() @Min(100) @Max(120_000) MONGODB_SERVER_SELECTION_TIMEOUT_MS: number = 2000;
+}
+
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const present = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const env = plainToInstance(EnvironmentVariables, present, {
+    enableImplicitConversion: true,
+    exposeDefaultValues: true,
+  });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const given = JSON.stringify(raw[e.property]);
+      return `  ${e.property}=${given}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+    });
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}
+
+// The single reader of process.env (ormconfig.ts goes through here too). Not memoised: each
+// application instance (and each e2e test app) reads the environment as it is when it boots.
+export function loadEnv(): EnvironmentVariables {
+  return validateEnv(process.env);
+}

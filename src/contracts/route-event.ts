@@ -1,0 +1,29 @@
+import { RouteKey } from './route-key';
+
+export const ROUTE_CHANGED_EVENT = 'route_changed';
+
+export const ROUTE_ACTIONS = ['created', 'updated', 'activated', 'deactivated'] as const;
+export type RouteAction = (typeof ROUTE_ACTIONS)[number];
+
+export type RouteState = 'active' | 'inactive';
+
+// The JSON value of every message on the route-events topic. The seed's fields are all here with
+// their names and meanings; previous_url, previous_state, revision and changed_by are additions
+// (`changed_by` stays null until authentication exists).
+export interface RouteChangedEvent extends RouteKey {
+  event_id: string;
+  event_type: typeof ROUTE_CHANGED_EVENT;
+  action: RouteAction;
+  url: string;
+  previous_url: string | null;
+  previous_state: RouteState | null;
+  revision: number;
+  changed_by: string | null;
+  correlation_id: string | null;
+  occurred_at: string;
+}
+
+export const EVENT_HEADERS = {
+  correlationId: 'x-correlation-id',
+  eventType: 'event-type',
+} as const;

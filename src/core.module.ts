@@ -1,0 +1,54 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ValidationPipe } from '@nestjs/common';
+import { ClsModule } from 'nestjs-cls';
+import { LoggerModule } from 'nestjs-pino';
+import { appConfig } from './config/app.config';
+import { databaseConfig } from './config/database.config';
+import { validateEnv } from './config/env.validation';
+import { kafkaConfig } from './config/kafka.config';
+import { mongoConfig } from './config/mongo.config';
+import { outboxConfig } from './config/outbox.config';
+import { redisConfig } from './config/redis.config';
+import { CORRELATION_HEADER } from './common/context/correlation-id';
+import { HttpErrorFilter } from './common/filters/http-error.filter';
+import { buildLoggerParams } from './common/logging/logging.options';
+import { MetricsModule } from './common/metrics/metrics.module';
+import { VALIDATION_OPTIONS } from './common/validation/validation.options';
+import { DatabaseModule } from './infra/database/database.module';
+import { RedisModule } from './infra/redis/redis.module';
+
+// Shared by both processes: config, request context, logging, metrics and the store clients.
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      validate: validateEnv,
+      load: [appConfig, databaseConfig, redisConfig, kafkaConfig, outboxConfig, mongoConfig],
+    }),
+    ClsModule.forRoot({
+      global: true,
+      middleware: {
+        mount: true,
+        generateId: true,
+        // The fastify onRequest hook has already sanitised or minted the id (see http-setup.ts).
+        idGenerator: (req: { headers: Record<string, string | string[] | undefined> }) =>
+          String(req.headers[CORRELATION_HEADER]),
+      },
+    }),
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (app: ConfigType<typeof appConfig>) => buildLoggerParams(app.logLevel, 'traffic-manager'),
+    }),
+    MetricsModule,
+    DatabaseModule,
+    RedisModule,
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
+    { provide: APP_PIPE, useFactory: () => new ValidationPipe(VALIDATION_OPTIONS) },
+  ],
+})
+export class CoreModule {}

@@ -1,0 +1,47 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import Redis from 'ioredis';
+import { redisConfig } from '../../config/redis.config';
+import { REDIS_CLIENT } from './redis.constants';
+
+const logger = new Logger('Redis');
+
+function createClient(config: ConfigType<typeof redisConfig>): Redis {
+  const client = new Redis({
+    host: config.host,
+    port: config.port,
+    db: config.db,
+    password: config.password,
+    connectionName: 'traffic-manager',
+    // Fail fast instead of queueing while disconnected: every caller has a PostgreSQL fallback,
+    // and a bounded command timeout covers a Redis that is up but slow.
+    enableOfflineQueue: false,
+    commandTimeout: config.commandTimeoutMs,
+    connectTimeout: config.connectTimeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+  });
+  let lastLogged = 0;
+  client.on('error', (err: Error) => {
+    if (Date.now() - lastLogged < 10_000) return;
+    lastLogged = Date.now();
+    logger.warn(`Redis connection problem: ${err.message}`);
+  });
+  client.on('ready', () => logger.log('Redis connection ready'));
+  return client;
+}
+
+@Global()
+@Module({
+  providers: [
+    { provide: REDIS_CLIENT, inject: [redisConfig.KEY], useFactory: createClient },
+  ],
+  exports: [REDIS_CLIENT],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly client: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

@@ -1,0 +1,16 @@
+import { ConfigType } from '@nestjs/config';
+import { appConfig } from './config/app.config';
+import { AppModule } from './app.module';
+import { createHttpApp } from './bootstrap';
+
+async function main(): Promise<void> {
+  const app = await createHttpApp(AppModule, { swagger: true });
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  await app.listen(config.port, config.host);
+}
+
+main().catch((err: unknown) => {
+  // The logger may not exist yet (e.g. invalid configuration), so this one line goes to stderr.
+  process.stderr.write(`traffic-manager failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,10 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class ResolvedRouteResponseDto {
+  @ApiProperty({ example: 'team-a' }) tenant: string;
+  @ApiProperty({ example: 'payments' }) service: string;
+  @ApiProperty({ example: 'prod' }) env: string;
+  @ApiProperty({ example: 'v2' }) version: string;
+  @ApiProperty({ example: 'https://payments-v2.internal.example.com' }) url: string;
+  @ApiProperty({ example: 3, description: 'Revision of the route this answer reflects' }) revision: number;
+}

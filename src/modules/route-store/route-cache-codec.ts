@@ -1,0 +1,42 @@
+import { RouteKey } from '../../contracts/route-key';
+import { RouteSnapshot } from './route-record';
+
+export type CacheLookup =
+  | { kind: 'hit'; url: string; revision: number }
+  | { kind: 'negative'; revision: number }
+  | { kind: 'miss' }
+  | { kind: 'error' };
+
+export function cacheKey(key: RouteKey): string {
+  return `route:${key.tenant}:${key.service}:${key.env}:${key.version}`;
+}
+
+// "<revision>|+<url>" for a route that resolves, "<revision>|-" for one that does not (missing routes
+// have revision 0). A plain string keeps GET + parse cheaper than JSON on the hot path.
+export function encodeEntry(snapshot: RouteSnapshot): string {
+  return snapshot.active && snapshot.url !== null ? `${snapshot.revision}|+${snapshot.url}` : `${snapshot.revision}|-`;
+}
+
+export function decodeEntry(value: string | null): CacheLookup {
+  if (value === null) return { kind: 'miss' };
+  const sep = value.indexOf('|');
+  const revision = Number(value.slice(0, sep));
+  if (sep < 1 || !Number.isInteger(revision)) return { kind: 'miss' };
+  if (value[sep + 1] === '+') return { kind: 'hit', url: value.slice(sep + 2), revision };
+  return { kind: 'negative', revision };
+}
+
+// Atomically store an entry unless Redis already holds a newer revision of the same route, so a
+// reader that loaded an old row can never overwrite what a later write (or its event) put there.
+export const STORE_IF_NEWER_LUA = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local sep = string.find(current, '|', 1, true)
+  if sep then
+    local rev = tonumber(string.sub(current, 1, sep - 1))
+    if rev and rev > tonumber(ARGV[1]) then return 0 end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+`;

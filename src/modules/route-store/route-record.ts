@@ -1,0 +1,27 @@
+import { RouteKey } from '../../contracts/route-key';
+
+// A route as stored: the endpoint row with its names resolved.
+export interface RouteRecord extends RouteKey {
+  id: number;
+  url: string;
+  isActive: boolean;
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+// What the read path needs to answer (and cache) one route.
+export interface RouteSnapshot {
+  url: string | null;
+  active: boolean;
+  revision: number;
+}
+
+export interface RouteListFilter {
+  tenant?: string;
+  service?: string;
+  env?: string;
+  active?: boolean;
+  afterId?: number;
+  limit: number;
+}

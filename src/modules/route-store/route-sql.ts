@@ -1,0 +1,52 @@
+import { RouteKey } from '../../contracts/route-key';
+import { RouteRecord } from './route-record';
+
+export const ROUTE_COLUMNS = `e.id, t.name AS tenant, s.name AS service, env.name AS env, e.version, e.url,
+  e.is_active, e.revision, e.created_at, e.updated_at`;
+
+export const ROUTE_JOINS = `FROM endpoints e
+  JOIN environments env ON env.id = e.environment_id
+  JOIN services s ON s.id = env.service_id
+  JOIN tenants t ON t.id = s.tenant_id`;
+
+export const BY_KEY = `t.name = $1 AND s.name = $2 AND env.name = $3 AND e.version = $4`;
+
+export interface EndpointRow {
+  id: number;
+  tenant?: string;
+  service?: string;
+  env?: string;
+  version: string;
+  url: string;
+  is_active: boolean;
+  revision: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function keyParams(key: RouteKey): string[] {
+  return [key.tenant, key.service, key.env, key.version];
+}
+
+export function toRecord(row: EndpointRow, key?: RouteKey): RouteRecord {
+  return {
+    id: row.id,
+    tenant: key?.tenant ?? row.tenant!,
+    service: key?.service ?? row.service!,
+    env: key?.env ?? row.env!,
+    version: row.version,
+    url: row.url,
+    isActive: row.is_active,
+    revision: row.revision,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+// TypeORM returns [rows, rowCount] for UPDATE/DELETE and plain rows otherwise.
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}

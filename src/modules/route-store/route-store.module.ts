@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { RouteCache } from './route-cache';
+import { RoutesRepository } from './routes.repository';
+
+// Persistence shared by the API (write and read paths) and the consumer process: the PostgreSQL
+// repository and the Redis route cache. No controllers, so either process can import it.
+@Module({
+  providers: [RoutesRepository, RouteCache],
+  exports: [RoutesRepository, RouteCache],
+})
+export class RouteStoreModule {}

@@ -1,0 +1,7 @@
+import { IsEndpointUrl } from '../../../common/validation/endpoint-url.decorator';
+import { RouteKeyDto } from './route-key.dto';
+
+export class CreateRouteDto extends RouteKeyDto {
+  @IsEndpointUrl()
+  url: string;
+}

@@ -1,0 +1,78 @@
+import { startApi, TestApp } from '../helpers/test-app';
+
+describe('Health, docs and metrics (e2e)', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    api = await startApi();
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('should report liveness without checking dependencies', async () => {
+    const res = await api.http.get('/health/live');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'alive', service: 'traffic-manager' });
+  });
+
+  it('should report readiness with PostgreSQL and Redis up', async () => {
+    const res = await api.http.get('/health/ready');
+
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.details.database.status).toBe('up');
+    expect(res.body.details.redis.status).toBe('up');
+  });
+
+  it('should serve Swagger UI and an OpenAPI document covering every endpoint and its errors', async () => {
+    const ui = await api.http.get('/docs');
+    const doc = await api.http.get('/docs/openapi.json');
+
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger-ui');
+    const paths = doc.body.paths;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/routes',
+        '/api/v1/routes/activate',
+        '/api/v1/routes/deactivate',
+        '/api/v1/routes/resolve',
+        '/api/v1/routes/{tenant}/{service}/{env}/{version}',
+        '/health/live',
+        '/health/ready',
+      ]),
+    );
+    expect(Object.keys(paths['/api/v1/routes'].post.responses)).toEqual(expect.arrayContaining(['200', '201', '400', '413', '415']));
+    expect(Object.keys(paths['/api/v1/routes/resolve'].get.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
+    expect(doc.body.components.schemas.CreateRouteDto.required).toEqual(
+      expect.arrayContaining(['tenant', 'service', 'env', 'version', 'url']),
+    );
+  });
+
+  it('should expose the seed-compatible Prometheus metrics', async () => {
+    await api.http.get('/health/live', { 'X-Correlation-ID': 'metrics-probe' });
+    const res = await api.http.get('/metrics');
+
+    expect(res.status).toBe(200);
+    for (const name of [
+      'resolve_requests_total',
+      'resolve_cache_hit_total',
+      'resolve_cache_miss_total',
+      'resolve_negative_cache_hit_total',
+      'resolve_latency_seconds_bucket',
+      'write_requests_total',
+      'write_success_total',
+      'write_failure_total',
+      'api_requests_total',
+      'correlation_ids_provided_total',
+      'application_uptime_seconds',
+    ]) {
+      expect(res.text).toContain(name);
+    }
+    expect(res.text).toMatch(/api_requests_total\{method="GET",endpoint="\/health\/live",status_code="200"\} [1-9]/);
+    expect(res.text).toMatch(/correlation_ids_provided_total [1-9]/);
+  });
+});
