@@ -1,4 +1,4 @@
-import { Type } from '@nestjs/common';
+import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -10,7 +10,7 @@ export interface CreateAppOptions {
 }
 
 // Used by main.ts, consumer.ts and the e2e tests, so tests run exactly what production runs.
-export async function createHttpApp(module: Type<unknown>, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(module: Type<unknown> | DynamicModule, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(module, createFastifyAdapter(), {
     bufferLogs: true,
     // Keep fastify's strict JSON parser only: no form bodies (415), no raw-body copies.

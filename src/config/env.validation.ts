@@ -13,7 +13,9 @@ import {
   validateSync,
 } from 'class-validator';
 
-const toBool = ({ value }: { value: unknown }) => {
+// Reads the raw string (obj[key]): implicit conversion would already have made 'false' truthy.
+const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+  const value = obj[key];
   if (typeof value === 'boolean') return value;
   const text = String(value).trim().toLowerCase();
   if (text === 'true') return true;

@@ -6,7 +6,7 @@ const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 // A caller's id is kept only when it cannot break logs, headers or cache keys; otherwise we mint one.
 export function acceptCorrelationId(raw: unknown): { id: string; provided: boolean } {
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (typeof value === 'string' && SANE_ID.test(value)) return { id: value, provided: true };
+  // A repeated header is ambiguous, so it is treated like an unsafe one.
+  if (typeof raw === 'string' && SANE_ID.test(raw)) return { id: raw, provided: true };
   return { id: randomUUID(), provided: false };
 }

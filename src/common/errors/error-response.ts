@@ -38,13 +38,20 @@ const HTTP_CODES: Record<number, [string, string]> = {
   429: ['REQUEST.RATE_LIMITED', 'Too many requests'],
 };
 
-// Connection-level failures of PostgreSQL (pg / node errors and SQLSTATE classes 08, 57P) mean the
-// store is unavailable, not that the request was wrong or the code broken.
-function isStoreUnavailable(err: { code?: unknown; message?: string }): boolean {
+// Connection-level failures of PostgreSQL (pg / node errors and SQLSTATE classes 08, 57P) and of
+// MongoDB (driver / mongoose error classes; mongoose's own not-connected messages) mean the store is
+// unavailable, not that the request was wrong or the code broken.
+const MONGO_UNAVAILABLE =
+  /^(MongoServerSelectionError|MongooseServerSelectionError|MongoNetworkError|MongoNetworkTimeoutError|MongoNotConnectedError|MongoTopologyClosedError|MongoPoolClearedError)$/;
+
+function isStoreUnavailable(err: { code?: unknown; message?: string; name?: unknown }): boolean {
   const code = typeof err.code === 'string' ? err.code : '';
   return (
     /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|08|57P0)/.test(code) ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(err.message ?? '')
+    MONGO_UNAVAILABLE.test(typeof err.name === 'string' ? err.name : '') ||
+    /timeout exceeded when trying to connect|Connection terminated|buffering timed out|before initial connection is complete|Topology is closed/i.test(
+      err.message ?? '',
+    )
   );
 }
 

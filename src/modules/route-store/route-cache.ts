@@ -41,14 +41,33 @@ export class RouteCache {
     }
   }
 
+  // Best effort (request paths): false when Redis refused or failed.
   async store(key: RouteKey, snapshot: RouteSnapshot): Promise<boolean> {
+    try {
+      return await this.storeOrThrow(key, snapshot);
+    } catch {
+      return false;
+    }
+  }
+
+  // For consumers, which retry: throws when Redis fails; false when a newer revision is cached.
+  async storeOrThrow(key: RouteKey, snapshot: RouteSnapshot): Promise<boolean> {
     const ttl = snapshot.active ? this.config.positiveTtlSeconds : this.config.negativeTtlSeconds;
     try {
       const applied = await this.redis.storeRouteIfNewer(cacheKey(key), snapshot.revision, encodeEntry(snapshot), ttl);
       return applied === 1;
     } catch (err) {
       this.fail('store', err);
-      return false;
+      throw err;
+    }
+  }
+
+  async removeOrThrow(key: RouteKey): Promise<void> {
+    try {
+      await this.redis.del(cacheKey(key));
+    } catch (err) {
+      this.fail('delete', err);
+      throw err;
     }
   }
 

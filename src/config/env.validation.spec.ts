@@ -1,0 +1,28 @@
+import { validateEnv } from './env.validation';
+
+describe(validateEnv.name, () => {
+  it('should apply the documented defaults when nothing is set', () => {
+    const env = validateEnv({});
+
+    expect(env).toMatchObject({ API_PORT: 8000, CACHE_POSITIVE_TTL: 60, CACHE_NEGATIVE_TTL: 10, DB_POOL_MAX: 10, OUTBOX_RELAY_ENABLED: true });
+  });
+
+  it('should convert numeric and boolean strings', () => {
+    const env = validateEnv({ API_PORT: '9000', OUTBOX_RELAY_ENABLED: 'FALSE', LOG_LEVEL: 'warning' });
+
+    expect(env).toMatchObject({ API_PORT: 9000, OUTBOX_RELAY_ENABLED: false, LOG_LEVEL: 'WARNING' });
+  });
+
+  it.each([
+    ['API_PORT', 'eighty'],
+    ['API_PORT', '70000'],
+    ['CACHE_POSITIVE_TTL', '0'],
+    ['ENVIRONMENT', 'prod'],
+    ['LOG_LEVEL', 'loud'],
+    ['OUTBOX_RELAY_ENABLED', 'yes'],
+    ['KAFKA_BOOTSTRAP_SERVERS', 'localhost'],
+    ['CONSUMER_GROUPS', 'audit_log,billing'],
+  ])('should refuse %s=%s with a message naming the variable', (name, value) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`${name}="${value}"`));
+  });
+});

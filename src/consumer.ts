@@ -1,0 +1,51 @@
+import { ConfigType } from '@nestjs/config';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { appConfig } from './config/app.config';
+import { kafkaConfig } from './config/kafka.config';
+import { createHttpApp } from './bootstrap';
+import { ConsumerModule } from './consumer.module';
+import { kafkaLogCreator } from './infra/kafka/kafka-logger';
+import { RouteEventsServer } from './infra/kafka/route-events-server';
+import { ConsumerGroupType, GROUP_TRANSPORTS, groupId } from './modules/consumers/consumer-groups';
+
+// The consumer process: one Nest Kafka transport (consumer group) per enabled group type, plus a
+// small HTTP server on CONSUMER_PORT for /health/live, /health/ready and /metrics.
+export async function createConsumerApp(): Promise<NestFastifyApplication> {
+  const groups = kafkaConfig().consumerGroups as ConsumerGroupType[];
+  const app = await createHttpApp(ConsumerModule.register(groups));
+  const kafka = app.get<ConfigType<typeof kafkaConfig>>(kafkaConfig.KEY);
+  for (const group of groups) {
+    const server = new RouteEventsServer({
+      topic: kafka.routeEventsTopic,
+      transportId: GROUP_TRANSPORTS[group],
+      kafka: {
+        client: {
+          brokers: kafka.brokers,
+          clientId: `${kafka.clientId}-${group}`,
+          connectionTimeout: 3000,
+          retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 10 },
+          logCreator: kafkaLogCreator,
+        },
+        consumer: { groupId: groupId(kafka.groupPrefix, group), sessionTimeout: 30_000, heartbeatInterval: 3000, allowAutoTopicCreation: false },
+        producer: { allowAutoTopicCreation: false },
+        run: { partitionsConsumedConcurrently: 1 },
+      },
+    });
+    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  }
+  await app.startAllMicroservices();
+  return app;
+}
+
+async function main(): Promise<void> {
+  const app = await createConsumerApp();
+  const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  await app.listen(config.consumerPort, config.host);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`traffic-manager consumer failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

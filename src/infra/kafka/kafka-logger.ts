@@ -1,0 +1,20 @@
+import { Logger } from '@nestjs/common';
+import { logLevel, LogEntry } from 'kafkajs';
+
+const logger = new Logger('Kafka');
+const lastLogged = new Map<string, number>();
+
+// KafkaJS reports every reconnect attempt at ERROR; while a broker is down that is one line per
+// attempt. Repeats of the same message are logged at most every 10 s, as warnings.
+export function kafkaLogCreator() {
+  return ({ level, log }: LogEntry) => {
+    const { message, ...extra } = log;
+    const key = `${level}:${message}`;
+    const now = Date.now();
+    if (level <= logLevel.WARN && now - (lastLogged.get(key) ?? 0) < 10_000) return;
+    lastLogged.set(key, now);
+    const line = { message: `kafkajs: ${message}`, broker: extra.broker, error: extra.error };
+    if (level <= logLevel.WARN) logger.warn(line);
+    else if (level === logLevel.INFO) logger.debug(line);
+  };
+}

@@ -1,0 +1,69 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Kafka, Producer } from 'kafkajs';
+import { kafkaConfig } from '../../config/kafka.config';
+import { KAFKA_CLIENT } from '../../infra/kafka/kafka.constants';
+import { KafkaTopics } from '../../infra/kafka/kafka-topics';
+import { OutboxRow } from './outbox.repository';
+
+// Kafka side of the relay: an idempotent producer (acks=all, one request in flight, so a retried
+// request can neither duplicate nor reorder within a partition) on the route-events topic.
+@Injectable()
+export class OutboxPublisher implements OnApplicationShutdown {
+  private producer?: Producer;
+  private topicsReady = false;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(kafkaConfig.KEY) private readonly config: ConfigType<typeof kafkaConfig>,
+    private readonly topics: KafkaTopics,
+  ) {}
+
+  async publish(rows: OutboxRow[]): Promise<void> {
+    if (!this.topicsReady) {
+      await this.topics.ensureRouteTopics();
+      this.topicsReady = true;
+    }
+    const producer = await this.connectedProducer();
+    await producer.send({
+      topic: this.config.routeEventsTopic,
+      acks: -1,
+      timeout: this.config.requestTimeoutMs,
+      messages: rows.map((row) => ({
+        key: row.message_key,
+        value: JSON.stringify(row.payload),
+        headers: row.headers,
+      })),
+    });
+  }
+
+  // After a failure the producer is rebuilt, so a broker restart never leaves it wedged.
+  async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  isConnected(): boolean {
+    return this.producer !== undefined;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.reset();
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // Bounded so a dead broker fails the batch (the relay retries it) instead of hanging forever.
+        retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
+      });
+      await producer.connect();
+      this.producer = producer;
+    }
+    return this.producer;
+  }
+}

@@ -1,0 +1,99 @@
+import { startConsumer, groupPrefix, TestConsumer } from '../helpers/consumer-app';
+import { connectDb } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
+import { startService, stopService } from '../helpers/infra';
+import { ensureTopics, KafkaProbe, ROUTE_EVENTS_TOPIC } from '../helpers/kafka';
+import { routeOf, uniqueTenant } from '../helpers/names';
+import { startApi, TestApp } from '../helpers/test-app';
+
+// Real outages of the broker and of the MongoDB wire server: nothing acknowledged is lost.
+describe('Event pipeline under outages (e2e)', () => {
+  let api: TestApp;
+
+  beforeAll(async () => {
+    await ensureTopics();
+    api = await startApi();
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('should accept 100 writes while Kafka is down and publish all of them, in order per route, once each', async () => {
+    const tenant = uniqueTenant('kafka-down');
+    const versions = Array.from({ length: 10 }, (_, i) => `v${i}`);
+    await stopService('kafka');
+    try {
+      for (let round = 0; round < 10; round++) {
+        const results = await Promise.all(
+          versions.map((version) => api.http.post('/api/v1/routes', { ...routeOf(tenant, version), url: `https://r${round}.example.com` })),
+        );
+        expect(results.map((r) => r.status)).toEqual(versions.map(() => (round === 0 ? 201 : 200)));
+      }
+      const db = await connectDb();
+      try {
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM outbox_events WHERE message_key LIKE $1 AND published_at IS NULL`,
+          [`${tenant}:%`],
+        );
+        expect(rows[0].n).toBe(100);
+      } finally {
+        await db.end();
+      }
+    } finally {
+      await startService('kafka');
+    }
+
+    const probe = await KafkaProbe.start([ROUTE_EVENTS_TOPIC]);
+    try {
+      const messages = await eventually(() => {
+        const found = probe.forTenant(tenant);
+        expect(found.length).toBeGreaterThanOrEqual(100);
+        return found;
+      }, 90_000);
+      expect(messages).toHaveLength(100);
+      expect(new Set(messages.map((m) => m.json.event_id)).size).toBe(100);
+      for (const version of versions) {
+        const ofRoute = messages.filter((m) => m.json.version === version).map((m) => m.json);
+        expect(ofRoute.map((e) => e.revision)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+        expect(ofRoute.map((e) => e.url)).toEqual(Array.from({ length: 10 }, (_, i) => `https://r${i}.example.com`));
+      }
+    } finally {
+      await probe.stop();
+    }
+  });
+
+  describe('with MongoDB down', () => {
+    let consumer: TestConsumer;
+
+    beforeAll(async () => {
+      consumer = await startConsumer({ KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('mongo-down'), CONSUMER_GROUPS: 'audit_log' });
+    });
+
+    afterAll(async () => {
+      await consumer.close();
+    });
+
+    it('should audit every event of a burst exactly once after MongoDB comes back', async () => {
+      const tenant = uniqueTenant('mongo-down');
+      await stopService('mongo');
+      try {
+        for (let i = 0; i < 30; i++) {
+          const res = await api.http.post('/api/v1/routes', { ...routeOf(tenant, `v${i % 5}`), url: `https://m${i}.example.com` });
+          expect([200, 201]).toContain(res.status);
+        }
+        const notReady = await consumer.http.get('/health/ready');
+        expect(notReady.status).toBe(503);
+      } finally {
+        await startService('mongo');
+      }
+
+      await eventually(async () => {
+        const res = await api.http.get(`/api/v1/audit/recent?tenant=${tenant}&limit=1000`);
+        expect(res.status).toBe(200);
+        expect(res.body.count).toBe(30);
+        expect(new Set(res.body.events.map((e: any) => e.event_id)).size).toBe(30);
+      }, 60_000);
+    });
+  });
+});

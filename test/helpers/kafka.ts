@@ -1,0 +1,79 @@
+import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+
+export const ROUTE_EVENTS_TOPIC = 'route-events';
+export const DLQ_TOPIC = 'route-events.dlq';
+
+export interface CapturedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  json?: any;
+}
+
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: 'e2e-probe', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+}
+
+// A plain kafkajs consumer (its own group, from the beginning) recording everything on the topics.
+export class KafkaProbe {
+  readonly messages: CapturedMessage[] = [];
+  private consumer?: Consumer;
+
+  static async start(topics: string[]): Promise<KafkaProbe> {
+    const probe = new KafkaProbe();
+    const consumer = testKafka().consumer({ groupId: `e2e-probe-${Date.now()}-${Math.random().toString(36).slice(2)}` });
+    probe.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const value = message.value ? message.value.toString() : null;
+        let json: unknown;
+        try {
+          json = value === null ? undefined : JSON.parse(value);
+        } catch {
+          json = undefined;
+        }
+        probe.messages.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key ? message.key.toString() : null,
+          value,
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          json,
+        });
+      },
+    });
+    return probe;
+  }
+
+  forTenant(tenant: string, topic = ROUTE_EVENTS_TOPIC): CapturedMessage[] {
+    return this.messages.filter((m) => m.topic === topic && m.json?.tenant === tenant);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+export async function rawProducer(): Promise<Producer> {
+  const producer = testKafka().producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+export async function ensureTopics(): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    const missing = [ROUTE_EVENTS_TOPIC, DLQ_TOPIC].filter((t) => !existing.includes(t));
+    if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 6 })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
