@@ -20,7 +20,6 @@ export const appConfig = registerAs('app', () => {
     host: env.API_HOST,
     port: env.API_PORT,
     consumerPort: env.CONSUMER_PORT,
-    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
   };
 });
 

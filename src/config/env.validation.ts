@@ -35,7 +35,6 @@ export class EnvironmentVariables {
   @IsString() @IsNotEmpty() API_HOST: string = '0.0.0.0';
   @IsInt() @Min(1) @Max(65535) API_PORT: number = 8000;
   @IsInt() @Min(1) @Max(65535) CONSUMER_PORT: number = 8001;
-  @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS: number = 10_000;
 
   @IsString() @IsNotEmpty() DB_HOST: string = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) DB_PORT: number = 5432;

@@ -7,11 +7,3 @@ export class ValidationFailedError extends DomainError {
     super(`Invalid request: ${details.map((d) => `${d.field} ${d.problem}`).join('; ')}`, details);
   }
 }
-
-export class DependencyUnavailableError extends DomainError {
-  readonly code = 'DEPENDENCY.UNAVAILABLE';
-
-  constructor(dependency: string) {
-    super(`${dependency} is unavailable; please retry shortly`);
-  }
-}

@@ -10,7 +10,7 @@ export interface ErrorBody {
 
 export interface ErrorResponse {
   status: number;
-  body: ErrorBody;
+  body: ErrorBody | Record<string, unknown>;
   headers: Record<string, string>;
   unexpected: boolean;
 }
@@ -79,6 +79,13 @@ export function toErrorResponse(err: unknown, correlationId: string | null): Err
 
   if (err instanceof DomainError) return build(statusForCode(err.code), err.code, err.message, err.details);
   if (err instanceof HttpException && err.getStatus() < 500) return build(...fromClientError(err.getStatus(), err.message));
+  if (err instanceof HttpException && err.getStatus() === 503) {
+    // Terminus reports an unready dependency as 503 with its per-check details: keep them.
+    const report = err.getResponse();
+    if (typeof report === 'object' && report !== null && 'details' in report) {
+      return { status: 503, body: { ...report, correlation_id: correlationId }, headers: { 'Retry-After': '5' }, unexpected: false };
+    }
+  }
   if (err && typeof err === 'object') {
     const { statusCode, message } = err as { statusCode?: unknown; message?: string };
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

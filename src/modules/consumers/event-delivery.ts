@@ -2,10 +2,11 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { ConfigType } from '@nestjs/config';
 import { KafkaContext } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { CLS_ID, ClsService } from 'nestjs-cls';
 import { Counter } from 'prom-client';
 import { kafkaConfig } from '../../config/kafka.config';
+import { DomainError } from '../../common/errors/domain.error';
 import { METRIC } from '../../common/metrics/metric-names';
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { parseRouteEvent } from '../../contracts/route-event.parse';
@@ -27,10 +28,14 @@ interface ConsumedMessage {
 export class EventDelivery implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventDelivery.name);
   private readonly shutdown = new AbortController();
-  private readonly retryPolicy = retry(handleAll, {
-    maxAttempts: Number.MAX_SAFE_INTEGER,
-    backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 5000 }),
-  });
+  // A DomainError means the event itself can never be applied: retrying would block the partition.
+  private readonly retryPolicy = retry(
+    handleWhen((err) => !(err instanceof DomainError)),
+    {
+      maxAttempts: Number.MAX_SAFE_INTEGER,
+      backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 5000 }),
+    },
+  );
 
   constructor(
     private readonly cls: ClsService,
@@ -52,17 +57,24 @@ export class EventDelivery implements BeforeApplicationShutdown {
     apply: (event: RouteChangedEvent) => Promise<ApplyOutcome>,
   ): Promise<void> {
     const parsed = parseRouteEvent(message.value);
-    if (!parsed.ok) {
-      await this.persist(group, ctx, () => this.deadLetter(group, message, ctx, parsed.reason));
-      this.deadLettered.inc({ group });
-      this.logger.warn(`${group}: message at ${ctx.getTopic()}/${ctx.getPartition()}@${message.offset} dead-lettered: ${parsed.reason}`);
-    } else {
+    let rejection = parsed.ok ? undefined : parsed.reason;
+    if (parsed.ok) {
       const event = parsed.event;
       const outcome = await this.cls.run(async () => {
         this.cls.set(CLS_ID, event.correlation_id ?? event.event_id);
-        return this.persist(group, ctx, () => apply(event));
+        return this.persist(group, ctx, () => apply(event)).catch((err: unknown) => {
+          if (err instanceof DomainError) return err;
+          throw err;
+        });
       });
-      (outcome === 'duplicate' ? this.duplicates : this.processed).inc({ group });
+      if (outcome instanceof DomainError) rejection = `${outcome.code}: ${outcome.message}`;
+      else (outcome === 'duplicate' ? this.duplicates : this.processed).inc({ group });
+    }
+    if (rejection !== undefined) {
+      const reason = rejection;
+      await this.persist(group, ctx, () => this.deadLetter(group, message, ctx, reason));
+      this.deadLettered.inc({ group });
+      this.logger.warn(`${group}: message at ${ctx.getTopic()}/${ctx.getPartition()}@${message.offset} dead-lettered: ${reason}`);
     }
     await this.commit(ctx, message.offset);
   }

@@ -1,0 +1,70 @@
+import { Prop, raw, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Schema as MongooseSchema } from 'mongoose';
+import { ROUTE_ACTIONS, ROUTE_CHANGED_EVENT, RouteAction, RouteState } from '../../contracts/route-event';
+import { RouteKey } from '../../contracts/route-key';
+
+// The seed's audit document, field for field, plus correlation_id and revision (the seed dropped the
+// former and had no revisions). Dates are BSON dates, i.e. UTC instants.
+// minimize: false keeps `metadata: {}` in the stored document, as the seed wrote it.
+@Schema({ versionKey: false, timestamps: false, minimize: false })
+export class AuditEvent {
+  @Prop({ type: String, required: true })
+  event_id: string;
+
+  @Prop({ type: String, required: true, default: ROUTE_CHANGED_EVENT })
+  event_type: string;
+
+  @Prop({ type: String, required: true, enum: ROUTE_ACTIONS })
+  action: RouteAction;
+
+  @Prop(
+    raw({
+      tenant: { type: String, required: true },
+      service: { type: String, required: true },
+      env: { type: String, required: true },
+      version: { type: String, required: true },
+    }),
+  )
+  route: RouteKey;
+
+  @Prop({ type: String, default: null })
+  url: string | null;
+
+  @Prop({ type: String, default: null })
+  previous_url: string | null;
+
+  @Prop({ type: String, enum: ['active', 'inactive'], default: null })
+  previous_state: RouteState | null;
+
+  @Prop({ type: String, default: null })
+  changed_by: string | null;
+
+  @Prop({ type: String, default: null })
+  correlation_id: string | null;
+
+  @Prop({ type: Number, default: null })
+  revision: number | null;
+
+  @Prop({ type: Date, required: true })
+  occurred_at: Date;
+
+  @Prop({ type: Date, required: true })
+  processed_at: Date;
+
+  @Prop({ type: MongooseSchema.Types.Mixed, default: () => ({}) })
+  metadata: Record<string, unknown>;
+}
+
+// The seed's four indexes, same names and keys. event_id_idx makes a redelivered event a duplicate key.
+export function buildAuditEventSchema(collection: string): MongooseSchema<AuditEvent> {
+  const schema = SchemaFactory.createForClass(AuditEvent);
+  schema.set('collection', collection);
+  schema.index(
+    { 'route.tenant': 1, 'route.service': 1, 'route.env': 1, 'route.version': 1, occurred_at: -1 },
+    { name: 'route_occurred_at_idx' },
+  );
+  schema.index({ occurred_at: -1 }, { name: 'occurred_at_idx' });
+  schema.index({ action: 1, occurred_at: -1 }, { name: 'action_occurred_at_idx' });
+  schema.index({ event_id: 1 }, { name: 'event_id_idx', unique: true });
+  return schema;
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { ROUTE_ACTIONS, ROUTE_CHANGED_EVENT, RouteChangedEvent } from '../../contracts/route-event';
+import { AuditEvent } from './audit-event.schema';
+import { AuditRepository } from './audit.repository';
+import { InvalidAuditEventError } from './audit.errors';
+import { parseZonedTimestamp } from './zoned-timestamp';
+
+// Writes one route event to the audit trail. Resolves 'duplicate' when that event_id is already
+// stored (redelivery); rejects when MongoDB fails, so the caller retries, or with
+// InvalidAuditEventError (permanent) when the event cannot be stored at all.
+@Injectable()
+export class AuditRecorder {
+  constructor(private readonly repository: AuditRepository) {}
+
+  async record(event: RouteChangedEvent): Promise<'inserted' | 'duplicate'> {
+    return this.repository.insert(toAuditEvent(event, new Date()));
+  }
+}
+
+function toAuditEvent(event: RouteChangedEvent, processedAt: Date): AuditEvent {
+  const problems = ['event_id', 'tenant', 'service', 'env', 'version'].filter((field) => {
+    const value = (event as unknown as Record<string, unknown>)[field];
+    return typeof value !== 'string' || value.length === 0;
+  });
+  if (!ROUTE_ACTIONS.includes(event.action)) problems.push('action');
+  const occurredAt = typeof event.occurred_at === 'string' ? readOccurredAt(event.occurred_at) : null;
+  if (!occurredAt) problems.push('occurred_at');
+  if (problems.length > 0 || !occurredAt) throw new InvalidAuditEventError(problems);
+
+  return {
+    event_id: event.event_id,
+    event_type: event.event_type ?? ROUTE_CHANGED_EVENT,
+    action: event.action,
+    route: { tenant: event.tenant, service: event.service, env: event.env, version: event.version },
+    url: event.url ?? null,
+    previous_url: event.previous_url ?? null,
+    previous_state: event.previous_state ?? null,
+    changed_by: event.changed_by ?? null,
+    correlation_id: event.correlation_id ?? null,
+    revision: event.revision ?? null,
+    occurred_at: occurredAt,
+    processed_at: processedAt,
+    metadata: {},
+  };
+}
+
+// Our producer writes toISOString() (UTC, Z). Seed-era producers wrote utcnow().isoformat() + "Z";
+// a zone-less value can only be such a UTC time missing its Z, never host-local time. Anything else
+// Date.parse understands is accepted too, because the consumer's contract check uses Date.parse and
+// an event it let through must not be refused here forever.
+function readOccurredAt(value: string): Date | null {
+  const iso = value.replace(/^(\d{4}-\d{2}-\d{2}) /, '$1T');
+  const parsed = parseZonedTimestamp(iso) ?? parseZonedTimestamp(`${iso}Z`);
+  if (parsed) return parsed;
+  const fallback = Date.parse(value);
+  return Number.isNaN(fallback) ? null : new Date(fallback);
+}

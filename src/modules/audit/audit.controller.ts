@@ -1,0 +1,91 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { ActionAuditQueryDto } from './dto/action-audit-query.dto';
+import { ActionAuditResponseDto } from './dto/action-audit-response.dto';
+import { AuditEventDto } from './dto/audit-event.dto';
+import { AuditFilterQueryDto } from './dto/audit-filter-query.dto';
+import { AuditRouteEventDto } from './dto/audit-route-event.dto';
+import { RecentAuditQueryDto } from './dto/recent-audit-query.dto';
+import { RecentAuditResponseDto } from './dto/recent-audit-response.dto';
+import { RouteAuditQueryDto } from './dto/route-audit-query.dto';
+import { RouteAuditResponseDto } from './dto/route-audit-response.dto';
+import { TimeRangeAuditQueryDto } from './dto/time-range-audit-query.dto';
+import { TimeRangeAuditResponseDto } from './dto/time-range-audit-response.dto';
+import { AuditService, PageRequest, RouteScope } from './audit.service';
+
+const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_DAYS = 30;
+const ORDER = 'Newest first (occurred_at, then event_id, descending); `limit` events per page, `next_cursor` for the next one.';
+
+@ApiTags('audit')
+@Controller('api/v1/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get('route')
+  @ApiOperation({ summary: 'History of one route', description: `Every audited change of tenant/service/env/version. ${ORDER}` })
+  @ApiOkResponse({ type: RouteAuditResponseDto })
+  @ApiErrors(400, 503)
+  async route(@Query() query: RouteAuditQueryDto): Promise<RouteAuditResponseDto> {
+    const route = { tenant: query.tenant, service: query.service, env: query.env, version: query.version };
+    const page = await this.audit.forRoute(route, pageOf(query));
+    return { route, count: page.events.length, events: page.events.map(AuditRouteEventDto.from), next_cursor: page.nextCursor };
+  }
+
+  @Get('recent')
+  @ApiOperation({ summary: 'Changes of the last `days` days', description: `Optionally narrowed to a tenant, service or env. ${ORDER}` })
+  @ApiOkResponse({ type: RecentAuditResponseDto })
+  @ApiErrors(400, 503)
+  async recent(@Query() query: RecentAuditQueryDto): Promise<RecentAuditResponseDto> {
+    const days = query.days ?? DEFAULT_DAYS;
+    const page = await this.audit.recent(days, scopeOf(query), pageOf(query));
+    return { days, count: page.events.length, events: page.events.map(AuditEventDto.from), next_cursor: page.nextCursor };
+  }
+
+  @Get('action')
+  @ApiOperation({
+    summary: 'Changes with one action',
+    description: `Within the last \`hours\` hours when given, otherwise all time; optionally narrowed to a tenant, service or env. ${ORDER}`,
+  })
+  @ApiOkResponse({ type: ActionAuditResponseDto })
+  @ApiErrors(400, 503)
+  async action(@Query() query: ActionAuditQueryDto): Promise<ActionAuditResponseDto> {
+    const hours = query.hours ?? null;
+    const page = await this.audit.forAction(query.action, hours, scopeOf(query), pageOf(query));
+    return {
+      action: query.action,
+      hours,
+      count: page.events.length,
+      events: page.events.map(AuditEventDto.from),
+      next_cursor: page.nextCursor,
+    };
+  }
+
+  @Get('time-range')
+  @ApiOperation({
+    summary: 'Changes between two instants (both included)',
+    description: `Timestamps need a zone (Z or ±hh:mm; send "+" as %2B) and start_time must be before end_time. ${ORDER}`,
+  })
+  @ApiOkResponse({ type: TimeRangeAuditResponseDto })
+  @ApiErrors(400, 503)
+  async timeRange(@Query() query: TimeRangeAuditQueryDto): Promise<TimeRangeAuditResponseDto> {
+    const scope = { ...scopeOf(query), action: query.action };
+    const page = await this.audit.inTimeRange(query.start_time, query.end_time, scope, pageOf(query));
+    return {
+      start_time: query.start_time.toISOString(),
+      end_time: query.end_time.toISOString(),
+      count: page.events.length,
+      events: page.events.map(AuditEventDto.from),
+      next_cursor: page.nextCursor,
+    };
+  }
+}
+
+function pageOf(query: { limit?: number; cursor?: string }): PageRequest {
+  return { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor };
+}
+
+function scopeOf({ tenant, service, env }: AuditFilterQueryDto): RouteScope {
+  return { tenant, service, env };
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditStoreModule } from './audit-store.module';
+import { AuditController } from './audit.controller';
+import { AuditService } from './audit.service';
+
+// The audit query API. The store (schema, repository, recorder) comes from AuditStoreModule, which
+// the consumer process imports alone, so the schema is registered once per process.
+@Module({
+  imports: [AuditStoreModule],
+  controllers: [AuditController],
+  providers: [AuditService],
+})
+export class AuditModule {}

@@ -1,0 +1,7 @@
+import { IsOptionalWholeNumber } from '../audit-query.decorator';
+import { AuditFilterQueryDto } from './audit-filter-query.dto';
+
+export class RecentAuditQueryDto extends AuditFilterQueryDto {
+  @IsOptionalWholeNumber(1, 365, 'Only events that occurred in the last this many days', 30)
+  days?: number;
+}

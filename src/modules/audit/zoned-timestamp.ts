@@ -1,0 +1,23 @@
+const ZONED = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+export const ZONED_TIMESTAMP_PROBLEM =
+  'must be an ISO 8601 timestamp with a timezone, e.g. 2026-01-14T17:00:00Z or 2026-01-14T19:00:00+02:00 (send "+" as %2B)';
+
+// ISO 8601 / RFC 3339 date-time that states its zone (Z or ±hh:mm), as a UTC instant. Naive times
+// are refused rather than read in some local zone (the seed read them in the host's zone). Digits
+// past milliseconds are dropped: BSON dates hold milliseconds.
+export function parseZonedTimestamp(value: string): Date | null {
+  const m = ZONED.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0));
+  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const offsetMinutes = m[9] ? (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
+  if (m[9] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return null;
+
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCDate() !== day) return null;
+  date.setUTCHours(hour, minute, second, millis);
+  return new Date(date.getTime() - offsetMinutes * 60_000);
+}
