@@ -69,10 +69,17 @@ describe('Health, docs and metrics (e2e)', () => {
       'api_requests_total',
       'correlation_ids_provided_total',
       'application_uptime_seconds',
+      'db_pool_size',
+      'db_pool_in_use',
+      'db_pool_available',
+      'kafka_producer_ready',
+      'outbox_backlog_events',
     ]) {
       expect(res.text).toContain(name);
     }
     expect(res.text).toMatch(/api_requests_total\{method="GET",endpoint="\/health\/live",status_code="200"\} [1-9]/);
     expect(res.text).toMatch(/correlation_ids_provided_total [1-9]/);
+    expect(res.text).toMatch(/^cache_connected 1$/m);
+    expect(res.text).toMatch(/^db_pool_size [1-9]/m);
   });
 });

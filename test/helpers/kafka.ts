@@ -1,7 +1,8 @@
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
 
-export const ROUTE_EVENTS_TOPIC = 'route-events';
-export const DLQ_TOPIC = 'route-events.dlq';
+// test/setup/test-env.ts gives the e2e run a topic of its own.
+export const ROUTE_EVENTS_TOPIC = process.env.KAFKA_ROUTE_EVENTS_TOPIC ?? 'route-events';
+export const DLQ_TOPIC = `${ROUTE_EVENTS_TOPIC}.dlq`;
 
 export interface CapturedMessage {
   topic: string;

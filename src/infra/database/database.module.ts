@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../../config/database.config';
+import { POOL_METRICS } from './pool-metrics';
 import { buildTypeOrmOptions } from './typeorm-options';
 
 @Global()
@@ -17,5 +18,6 @@ import { buildTypeOrmOptions } from './typeorm-options';
       }),
     }),
   ],
+  providers: POOL_METRICS,
 })
 export class DatabaseModule {}

@@ -1,5 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
 import { redisConfig } from '../../config/redis.config';
 import { REDIS_CLIENT } from './redis.constants';
@@ -35,6 +36,14 @@ function createClient(config: ConfigType<typeof redisConfig>): Redis {
 @Module({
   providers: [
     { provide: REDIS_CLIENT, inject: [redisConfig.KEY], useFactory: createClient },
+    makeGaugeProvider({
+      name: 'cache_connected',
+      help: '1 while the Redis connection is ready (the seed pinged every 30 s)',
+      inject: [REDIS_CLIENT],
+      collect(client: Redis) {
+        this.set(client.status === 'ready' ? 1 : 0);
+      },
+    }),
   ],
   exports: [REDIS_CLIENT],
 })

@@ -19,11 +19,16 @@ export class OutboxPublisher implements OnApplicationShutdown {
     private readonly topics: KafkaTopics,
   ) {}
 
+  // Creates the topics (once) as soon as Kafka is reachable, so consumers can subscribe before the
+  // first event exists.
+  async ensureTopics(): Promise<void> {
+    if (this.topicsReady) return;
+    await this.topics.ensureRouteTopics();
+    this.topicsReady = true;
+  }
+
   async publish(rows: OutboxRow[]): Promise<void> {
-    if (!this.topicsReady) {
-      await this.topics.ensureRouteTopics();
-      this.topicsReady = true;
-    }
+    await this.ensureTopics();
     const producer = await this.connectedProducer();
     await producer.send({
       topic: this.config.routeEventsTopic,

@@ -53,6 +53,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       let count = 0;
       try {
         if (await this.repository.tryAcquireLeadership()) {
+          await this.publisher.ensureTopics();
           count = await this.repository.publishBatch(this.config.batchSize, (rows) => this.send(rows));
           await this.housekeeping();
         }

@@ -4,7 +4,7 @@ import { FastifyReply } from 'fastify';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { CreateRouteDto } from './dto/create-route.dto';
 import { ListRoutesQueryDto } from './dto/list-routes-query.dto';
-import { RouteKeyDto } from './dto/route-key.dto';
+import { RouteKeyDto } from '../../common/validation/route-key.dto';
 import { RouteListResponseDto } from './dto/route-list-response.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
 import { decodeCursor, encodeCursor } from './route-cursor';

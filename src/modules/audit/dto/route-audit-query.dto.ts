@@ -1,16 +1,5 @@
-import { IsRouteName } from '../../../common/validation/route-name.decorator';
+import { IntersectionType } from '@nestjs/swagger';
+import { RouteKeyDto } from '../../../common/validation/route-key.dto';
 import { AuditPageQueryDto } from './audit-page-query.dto';
 
-export class RouteAuditQueryDto extends AuditPageQueryDto {
-  @IsRouteName('team-a', 'Tenant name')
-  tenant: string;
-
-  @IsRouteName('payments', 'Service name')
-  service: string;
-
-  @IsRouteName('prod', 'Environment name')
-  env: string;
-
-  @IsRouteName('v2', 'Version label')
-  version: string;
-}
+export class RouteAuditQueryDto extends IntersectionType(RouteKeyDto, AuditPageQueryDto) {}

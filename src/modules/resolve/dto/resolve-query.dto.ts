@@ -1,15 +1,3 @@
-import { IsRouteName } from '../../../common/validation/route-name.decorator';
+import { RouteKeyDto } from '../../../common/validation/route-key.dto';
 
-export class ResolveQueryDto {
-  @IsRouteName('team-a', 'Tenant name')
-  tenant: string;
-
-  @IsRouteName('payments', 'Service name')
-  service: string;
-
-  @IsRouteName('prod', 'Environment name')
-  env: string;
-
-  @IsRouteName('v2', 'Version label')
-  version: string;
-}
+export class ResolveQueryDto extends RouteKeyDto {}

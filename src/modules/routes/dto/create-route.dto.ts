@@ -1,5 +1,5 @@
 import { IsEndpointUrl } from '../../../common/validation/endpoint-url.decorator';
-import { RouteKeyDto } from './route-key.dto';
+import { RouteKeyDto } from '../../../common/validation/route-key.dto';
 
 export class CreateRouteDto extends RouteKeyDto {
   @IsEndpointUrl()

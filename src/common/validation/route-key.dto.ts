@@ -1,4 +1,5 @@
-import { IsRouteName } from '../../../common/validation/route-name.decorator';
+// The four names that identify a route, validated the same way in bodies, queries and paths.
+import { IsRouteName } from './route-name.decorator';
 
 export class RouteKeyDto {
   @IsRouteName('team-a', 'Tenant name')
