@@ -1,5 +1,6 @@
 import { ConfigType } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Partitioners } from 'kafkajs';
 import { appConfig } from './config/app.config';
 import { kafkaConfig } from './config/kafka.config';
 import { createHttpApp } from './bootstrap';
@@ -27,7 +28,7 @@ export async function createConsumerApp(): Promise<NestFastifyApplication> {
           logCreator: kafkaLogCreator,
         },
         consumer: { groupId: groupId(kafka.groupPrefix, group), sessionTimeout: 30_000, heartbeatInterval: 3000, allowAutoTopicCreation: false },
-        producer: { allowAutoTopicCreation: false },
+        producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
         run: { partitionsConsumedConcurrently: 1 },
       },
     });

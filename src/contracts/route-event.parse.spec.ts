@@ -1,3 +1,4 @@
+import { serializeRouteEvent } from './route-event';
 import { parseRouteEvent } from './route-event.parse';
 
 const valid = {
@@ -42,5 +43,13 @@ describe(parseRouteEvent.name, () => {
 
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.reason).toContain(reason);
+  });
+});
+
+describe(serializeRouteEvent.name, () => {
+  it('should write the contract fields in their documented order whatever order it was given', () => {
+    const shuffled = Object.fromEntries(Object.entries(valid).reverse());
+
+    expect(Object.keys(JSON.parse(serializeRouteEvent({ ...shuffled, extra: 1 })))).toEqual([...Object.keys(valid), 'extra']);
   });
 });

@@ -27,3 +27,28 @@ export const EVENT_HEADERS = {
   correlationId: 'x-correlation-id',
   eventType: 'event-type',
 } as const;
+
+// Field order of the JSON value on the topic (PostgreSQL jsonb does not keep the order it was given).
+const FIELD_ORDER: ReadonlyArray<keyof RouteChangedEvent> = [
+  'event_id',
+  'event_type',
+  'action',
+  'tenant',
+  'service',
+  'env',
+  'version',
+  'url',
+  'previous_url',
+  'previous_state',
+  'revision',
+  'changed_by',
+  'correlation_id',
+  'occurred_at',
+];
+
+export function serializeRouteEvent(event: Record<string, unknown>): string {
+  const ordered: Record<string, unknown> = {};
+  for (const field of FIELD_ORDER) if (field in event) ordered[field] = event[field];
+  for (const [field, value] of Object.entries(event)) if (!(field in ordered)) ordered[field] = value;
+  return JSON.stringify(ordered);
+}

@@ -57,6 +57,10 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
       ['activated', 4, 'https://two.example.com', 'inactive'],
     ]);
     expect(messages[0].json).toMatchObject({ event_type: 'route_changed', ...route, url: 'https://one.example.com', changed_by: null });
+    expect(Object.keys(messages[0].json)).toEqual([
+      'event_id', 'event_type', 'action', 'tenant', 'service', 'env', 'version', 'url',
+      'previous_url', 'previous_state', 'revision', 'changed_by', 'correlation_id', 'occurred_at',
+    ]);
 
     const audit = await eventually(async () => {
       const body = await auditOf(route);

@@ -4,6 +4,10 @@ import { logLevel, LogEntry } from 'kafkajs';
 const logger = new Logger('Kafka');
 const lastLogged = new Map<string, number>();
 
+// The relay bounds the idempotent producer's retries on purpose (it retries whole batches itself,
+// see OutboxPublisher), so KafkaJS's startup warning about it is expected and logged at debug.
+const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer may invalidate EoS guarantees'];
+
 // KafkaJS reports every reconnect attempt at ERROR; while a broker is down that is one line per
 // attempt. Repeats of the same message are logged at most every 10 s, as warnings.
 export function kafkaLogCreator() {
@@ -14,7 +18,8 @@ export function kafkaLogCreator() {
     if (level <= logLevel.WARN && now - (lastLogged.get(key) ?? 0) < 10_000) return;
     lastLogged.set(key, now);
     const line = { message: `kafkajs: ${message}`, broker: extra.broker, error: extra.error };
-    if (level <= logLevel.WARN) logger.warn(line);
+    if (EXPECTED_WARNINGS.includes(message)) logger.debug(line);
+    else if (level <= logLevel.WARN) logger.warn(line);
     else if (level === logLevel.INFO) logger.debug(line);
   };
 }

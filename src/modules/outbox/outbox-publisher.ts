@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { kafkaConfig } from '../../config/kafka.config';
+import { serializeRouteEvent } from '../../contracts/route-event';
 import { KAFKA_CLIENT } from '../../infra/kafka/kafka.constants';
 import { KafkaTopics } from '../../infra/kafka/kafka-topics';
 import { OutboxRow } from './outbox.repository';
@@ -36,7 +37,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
       timeout: this.config.requestTimeoutMs,
       messages: rows.map((row) => ({
         key: row.message_key,
-        value: JSON.stringify(row.payload),
+        value: serializeRouteEvent(row.payload),
         headers: row.headers,
       })),
     });
@@ -63,6 +64,8 @@ export class OutboxPublisher implements OnApplicationShutdown {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // Java-compatible murmur2 on the key, as the seed's kafka-python producer: same key, same partition.
+        createPartitioner: Partitioners.DefaultPartitioner,
         // Bounded so a dead broker fails the batch (the relay retries it) instead of hanging forever.
         retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
       });
