@@ -24,11 +24,12 @@ export function buildLoggerParams(level: string, service: string): Params {
       genReqId: (req: IncomingMessage) => String(req.headers[CORRELATION_HEADER] ?? ''),
       customAttributeKeys: { reqId: 'correlation_id' },
       quietReqLogger: true,
-      // Reads are the hot path: successful GETs log at debug, writes at info, failures louder.
+      // Reads are the hot path and a 404 there is an ordinary answer: GETs log at debug unless they
+      // fail on our side; writes log at info, rejected writes at warn.
       customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) => {
         if (err || res.statusCode >= 500) return 'error';
-        if (res.statusCode >= 400) return 'warn';
-        return req.method === 'GET' || req.method === 'HEAD' ? 'debug' : 'info';
+        if (req.method === 'GET' || req.method === 'HEAD') return 'debug';
+        return res.statusCode >= 400 ? 'warn' : 'info';
       },
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),

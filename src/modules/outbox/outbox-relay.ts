@@ -10,6 +10,8 @@ import { OutboxRepository, OutboxRow } from './outbox.repository';
 const MAX_BACKOFF_MS = 10_000;
 const CLEANUP_EVERY_MS = 60_000;
 const BACKLOG_EVERY_MS = 5_000;
+// How often a standby instance asks for the leader lock (handover delay after a leader dies).
+const STANDBY_POLL_MS = 2_000;
 
 // Moves committed outbox rows to Kafka: leader-only, oldest first, marked published only after
 // Kafka acknowledged them. Kafka being down never fails a write; the backlog just waits here.
@@ -51,8 +53,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     let backoff = 0;
     while (this.running) {
       let count = 0;
+      let leader = false;
       try {
-        if (await this.repository.tryAcquireLeadership()) {
+        leader = await this.repository.tryAcquireLeadership();
+        if (leader) {
           await this.publisher.ensureTopics();
           count = await this.repository.publishBatch(this.config.batchSize, (rows) => this.send(rows));
           await this.housekeeping();
@@ -63,7 +67,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         await this.onFailure(err as Error);
       }
       this.producerReady.set(this.publisher.isConnected() ? 1 : 0);
-      if (count < this.config.batchSize) await this.sleep(backoff || this.config.pollIntervalMs);
+      const idle = leader ? this.config.pollIntervalMs : STANDBY_POLL_MS;
+      if (count < this.config.batchSize) await this.sleep(backoff || idle);
     }
   }
 
