@@ -136,6 +136,22 @@ stop_process() {
   log "$name: stopped"
 }
 
+# stop_service NAME PIDFILE MARKER GENERIC_MARKER HOST PORT: stop our process; if the port is still
+# served by this project's server started from another checkout (e.g. a CI clone), stop that one
+# too, so "stop" really means the service is down. Anything else on the port is an error.
+stop_service() {
+  local name="$1" pidfile="$2" marker="$3" generic="$4" host="$5" port="$6" other
+  stop_process "$name" "$pidfile" "$marker"
+  port_open "$host" "$port" || return 0
+  if other="$(find_pid /nonexistent "$generic")"; then
+    log "$name: port $port is served by another checkout's $name (pid $other); stopping it"
+    stop_process "$name" /nonexistent "$generic"
+  fi
+  if port_open "$host" "$port"; then
+    die "$name: $host:$port still accepts connections (not a process of this project); stop it yourself"
+  fi
+}
+
 # ensure_libs NAME DIR: Maven copy-dependencies into DIR/target/libs unless already done for this pom.xml.
 ensure_libs() {
   local name="$1" dir="$2" libs="$2/target/libs" stamp want t0
@@ -382,7 +398,7 @@ wait_kafka() {
   done
 }
 
-stop_kafka() { stop_process kafka "$KAFKA_PID" "$KAFKA_MARKER"; }
+stop_kafka() { stop_service kafka "$KAFKA_PID" "$KAFKA_MARKER" "kafka.Kafka " "$KAFKA_HOST" "$KAFKA_PORT"; }
 
 status_kafka() {
   local pid state="down" owner=""
@@ -447,7 +463,7 @@ up_mongo() {
   done
 }
 
-stop_mongo() { stop_process mongo "$MONGO_PID" "$MONGO_MARKER"; }
+stop_mongo() { stop_service mongo "$MONGO_PID" "$MONGO_MARKER" "MongoLauncher.java" "$MONGO_HOST" "$MONGO_PORT"; }
 
 status_mongo() {
   local pid state="down" owner=""

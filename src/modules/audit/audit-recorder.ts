@@ -37,7 +37,7 @@ function toAuditEvent(event: RouteChangedEvent, processedAt: Date): AuditEvent {
     previous_state: event.previous_state ?? null,
     changed_by: event.changed_by ?? null,
     correlation_id: event.correlation_id ?? null,
-    revision: event.revision ?? null,
+    revision: event.revision > 0 ? event.revision : null,
     occurred_at: occurredAt,
     processed_at: processedAt,
     metadata: {},
