@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './src/config/dotenv';
 import { join } from 'path';
 import { DataSource } from 'typeorm';
 import { databaseConfig } from './src/config/database.config';

@@ -1,3 +1,4 @@
+import './config/dotenv';
 import { ConfigType } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Partitioners } from 'kafkajs';

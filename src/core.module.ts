@@ -25,6 +25,8 @@ import { RedisModule } from './infra/redis/redis.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
+      // .env is loaded by the entry points (src/config/dotenv.ts) before the module graph is built.
+      ignoreEnvFile: true,
       validate: validateEnv,
       load: [appConfig, databaseConfig, redisConfig, kafkaConfig, outboxConfig, mongoConfig],
     }),

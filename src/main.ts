@@ -1,3 +1,4 @@
+import './config/dotenv';
 import { ConfigType } from '@nestjs/config';
 import { appConfig } from './config/app.config';
 import { AppModule } from './app.module';

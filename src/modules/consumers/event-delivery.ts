@@ -9,7 +9,7 @@ import { kafkaConfig } from '../../config/kafka.config';
 import { DomainError } from '../../common/errors/domain.error';
 import { METRIC } from '../../common/metrics/metric-names';
 import { RouteChangedEvent } from '../../contracts/route-event';
-import { parseRouteEvent } from '../../contracts/route-event.parse';
+import { parseRouteEvent } from '../../contracts/route-event-parser';
 import { ConsumerGroupType } from './consumer-groups';
 
 export type ApplyOutcome = 'applied' | 'duplicate';

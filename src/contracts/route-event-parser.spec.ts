@@ -1,5 +1,5 @@
 import { serializeRouteEvent } from './route-event';
-import { parseRouteEvent } from './route-event.parse';
+import { parseRouteEvent } from './route-event-parser';
 
 const valid = {
   event_id: '0b7c3c2e-3a55-4b0e-9a57-1c7c7d1d2f10',
