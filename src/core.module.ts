@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ValidationPipe } from '@nestjs/common';
 import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfig } from './config/app.config';
@@ -15,7 +14,7 @@ import { CORRELATION_HEADER } from './common/context/correlation-id';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { buildLoggerParams } from './common/logging/logging.options';
 import { MetricsModule } from './common/metrics/metrics.module';
-import { VALIDATION_OPTIONS } from './common/validation/validation.options';
+import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { DatabaseModule } from './infra/database/database.module';
 import { RedisModule } from './infra/redis/redis.module';
 
@@ -50,7 +49,7 @@ import { RedisModule } from './infra/redis/redis.module';
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },
-    { provide: APP_PIPE, useFactory: () => new ValidationPipe(VALIDATION_OPTIONS) },
+    { provide: APP_PIPE, useClass: RequestValidationPipe },
   ],
 })
 export class CoreModule {}

@@ -38,6 +38,7 @@ describe('Input validation (e2e)', () => {
     ['url with spaces', { url: 'https://a.example.com/x y' }, 'url', 'must be an absolute http:// or https:// URL'],
     ['2049-char url', { url: `https://a.example.com/${'x'.repeat(2027)}` }, 'url', 'must be at most 2048 characters'],
     ['null url', { url: null }, 'url', 'is required'],
+    ['credentials in url', { url: 'https://user:secret@a.example.com' }, 'url', 'must not contain a user name or password'],
     ['unknown field', { owner: 'me' }, 'owner', 'is not an accepted field'],
   ])('should reject a create with %s as 400 VALIDATION.FAILED', async (_name, patch, field, problem) => {
     const res = await api.http.post('/api/v1/routes', { ...valid(), ...patch });
@@ -55,14 +56,32 @@ describe('Input validation (e2e)', () => {
   });
 
   it.each([
-    ['a JSON array', '[1,2]'],
-    ['JSON null', 'null'],
-    ['a JSON string', '"tenant"'],
-  ])('should reject %s as the body with 400 VALIDATION.FAILED', async (_name, raw) => {
+    ['a JSON array', '[1,2]', 'must be a JSON object'],
+    ['JSON null', 'null', 'must be a JSON object'],
+    ['a JSON string', '"tenant"', 'must be a JSON object'],
+    ['5000 nested arrays', `${'['.repeat(5000)}${']'.repeat(5000)}`, 'must be a JSON object'],
+    ['a deeply nested field', `{"tenant":${'['.repeat(5000)}${']'.repeat(5000)}}`, 'must not nest deeper than 8 levels'],
+  ])('should reject %s as the body with 400 VALIDATION.FAILED', async (_name, raw, problem) => {
     const res = await api.http.request('POST', '/api/v1/routes', raw, { 'content-type': 'application/json' });
 
-    expect(res.status).toBe(400);
-    expect(['VALIDATION.FAILED', 'REQUEST.INVALID']).toContain(res.body.error);
+    expectJsonError(res, 400, 'VALIDATION.FAILED');
+    expect(res.body.details).toEqual([{ field: 'body', problem }]);
+  });
+
+  it.each([
+    ['a __proto__ key', '{"__proto__":{"polluted":1},"tenant":"a"}'],
+    ['a constructor.prototype key', '{"constructor":{"prototype":{"polluted":1}}}'],
+  ])('should refuse %s as malformed JSON', async (_name, raw) => {
+    const res = await api.http.request('POST', '/api/v1/routes', raw, { 'content-type': 'application/json' });
+
+    expectJsonError(res, 400, 'REQUEST.MALFORMED_JSON');
+  });
+
+  it.each([
+    ['an over-long path parameter', `/api/v1/routes/${'a'.repeat(300)}/s/e/v1`, 414, 'REQUEST.URI_TOO_LONG'],
+    ['a broken percent-encoding', '/api/v1/routes/%E0%A4%A/s/e/v1', 400, 'REQUEST.INVALID'],
+  ])('should reject %s before routing with a JSON error', async (_name, path, status, code) => {
+    expectJsonError(await api.http.get(path), status, code);
   });
 
   it('should reject malformed JSON with 400 REQUEST.MALFORMED_JSON', async () => {

@@ -34,6 +34,7 @@ const HTTP_CODES: Record<number, [string, string]> = {
   405: ['HTTP.METHOD_NOT_ALLOWED', 'The HTTP method is not allowed for this endpoint'],
   406: ['HTTP.NOT_ACCEPTABLE', 'The requested representation is not available'],
   413: ['REQUEST.TOO_LARGE', 'The request body is too large'],
+  414: ['REQUEST.URI_TOO_LONG', 'A path segment is longer than allowed'],
   415: ['REQUEST.UNSUPPORTED_MEDIA_TYPE', 'The request body must be application/json'],
   429: ['REQUEST.RATE_LIMITED', 'Too many requests'],
 };

@@ -19,7 +19,8 @@ export class HttpErrorFilter implements ExceptionFilter {
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
-  const correlationId = String(request.headers[CORRELATION_HEADER] ?? '') || null;
+  // request.id is the correlation id (genReqId); set even when fastify rejects before any hook ran.
+  const correlationId = String(request.headers[CORRELATION_HEADER] ?? request.id ?? '') || null;
   let response = toErrorResponse(exception, correlationId);
   if (response.status === 404 && response.body.error === 'HTTP.NOT_FOUND') {
     const allowed = MethodRegistry.allowedMethods(request);
@@ -33,6 +34,10 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, exceptio
   }
   void reply
     .status(response.status)
-    .headers({ ...response.headers, 'content-type': 'application/json; charset=utf-8' })
+    .headers({
+      ...response.headers,
+      ...(correlationId ? { 'X-Correlation-ID': correlationId } : {}),
+      'content-type': 'application/json; charset=utf-8',
+    })
     .send(JSON.stringify(response.body));
 }

@@ -1,8 +1,11 @@
+import { Logger } from '@nestjs/common';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { IncomingMessage } from 'http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
 import { acceptCorrelationId, CORRELATION_HEADER } from '../context/correlation-id';
+import { sendError } from '../filters/http-error.filter';
 import { METRIC } from '../metrics/metric-names';
 import { MethodRegistry } from './method-registry';
 
@@ -21,6 +24,8 @@ export function createFastifyAdapter(): FastifyAdapter {
       if (provided) providedIds.add(req);
       return id;
     },
+    // Malformed URLs and over-long path parameters are rejected before routing; same JSON shape.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendError(reply, request, error, new Logger('Http')),
   });
   const fastify = adapter.getInstance();
 

@@ -15,15 +15,20 @@ export function isAbsoluteHttpUrl(value: unknown): boolean {
   }
 }
 
-function IsAbsoluteHttpUrl(): PropertyDecorator {
+// Credentials in an endpoint URL would travel in every resolve answer, event and audit document.
+export function hasCredentials(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+function UrlRule(name: string, message: string, validate: (value: unknown) => boolean): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isAbsoluteHttpUrl',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: 'must be an absolute http:// or https:// URL' },
-      validator: { validate: isAbsoluteHttpUrl },
-    });
+    registerDecorator({ name, target: target.constructor, propertyName: String(propertyName), options: { message }, validator: { validate } });
 }
 
 export function IsEndpointUrl() {
@@ -38,6 +43,7 @@ export function IsEndpointUrl() {
     IsDefined({ message: 'is required' }),
     IsString({ message: 'must be a string' }),
     MaxLength(MAX_URL_LENGTH, { message: `must be at most ${MAX_URL_LENGTH} characters` }),
-    IsAbsoluteHttpUrl(),
+    UrlRule('isAbsoluteHttpUrl', 'must be an absolute http:// or https:// URL', isAbsoluteHttpUrl),
+    UrlRule('hasNoCredentials', 'must not contain a user name or password', (value) => !hasCredentials(value)),
   );
 }
