@@ -28,7 +28,9 @@ export async function createConsumerApp(): Promise<NestFastifyApplication> {
           retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 10 },
           logCreator: kafkaLogCreator,
         },
-        consumer: { groupId: groupId(kafka.groupPrefix, group), sessionTimeout: 30_000, heartbeatInterval: 3000, allowAutoTopicCreation: false },
+        // A member that vanished (crash, broker restart) is given up after 10 s, not KafkaJS's 30 s;
+        // handlers heartbeat while they retry, so slow stores do not trigger rebalances.
+        consumer: { groupId: groupId(kafka.groupPrefix, group), sessionTimeout: 10_000, heartbeatInterval: 1000, allowAutoTopicCreation: false },
         producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
         run: { partitionsConsumedConcurrently: 1 },
       },

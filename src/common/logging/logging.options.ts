@@ -27,6 +27,8 @@ export function buildLoggerParams(level: string, service: string): Params {
       // Reads are the hot path and a 404 there is an ordinary answer: GETs log at debug unless they
       // fail on our side; writes log at info, rejected writes at warn.
       customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) => {
+        // 503 is a deliberate "not now" (unready dependency, overload), not a defect.
+        if (res.statusCode === 503) return 'warn';
         if (err || res.statusCode >= 500) return 'error';
         if (req.method === 'GET' || req.method === 'HEAD') return 'debug';
         return res.statusCode >= 400 ? 'warn' : 'info';

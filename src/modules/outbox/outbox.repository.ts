@@ -56,7 +56,7 @@ export class OutboxRepository {
       );
       if (rows.length === 0) return 0;
       await publish(rows);
-      await em.query('UPDATE outbox_events SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
+      await em.query('UPDATE outbox_events SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
         rows.map((r) => r.id),
       ]);
       return rows.length;
