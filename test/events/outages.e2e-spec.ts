@@ -22,6 +22,8 @@ describe('Event pipeline under outages (e2e)', () => {
   it('should accept 100 writes while Kafka is down and publish all of them, in order per route, once each', async () => {
     const tenant = uniqueTenant('kafka-down');
     const versions = Array.from({ length: 10 }, (_, i) => `v${i}`);
+    // A consumer that lives through the outage must catch up by itself, without a restart.
+    const consumer = await startConsumer({ KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('kafka-down'), CONSUMER_GROUPS: 'audit_log' });
     await stopService('kafka');
     try {
       for (let round = 0; round < 10; round++) {
@@ -58,8 +60,13 @@ describe('Event pipeline under outages (e2e)', () => {
         expect(ofRoute.map((e) => e.revision)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
         expect(ofRoute.map((e) => e.url)).toEqual(Array.from({ length: 10 }, (_, i) => `https://r${i}.example.com`));
       }
+      await eventually(async () => {
+        const res = await api.http.get(`/api/v1/audit/recent?tenant=${tenant}&limit=1000`);
+        expect(res.body.count).toBe(100);
+      }, 90_000);
     } finally {
       await probe.stop();
+      await consumer.close();
     }
   });
 
