@@ -1,5 +1,6 @@
 import { RouteAction } from '../../../contracts/route-event';
-import { IsOptionalWholeNumber, IsRouteAction } from '../audit-query.decorator';
+import { IsOptionalWholeNumber } from '../../../common/validation/paging.decorator';
+import { IsRouteAction } from '../audit-query.decorator';
 import { AuditFilterQueryDto } from './audit-filter-query.dto';
 
 export class ActionAuditQueryDto extends AuditFilterQueryDto {

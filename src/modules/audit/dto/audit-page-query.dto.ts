@@ -1,4 +1,4 @@
-import { IsPageCursor, IsPageLimit } from '../audit-query.decorator';
+import { IsPageCursor, IsPageLimit } from '../../../common/validation/paging.decorator';
 
 export class AuditPageQueryDto {
   @IsPageLimit()

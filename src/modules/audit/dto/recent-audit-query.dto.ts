@@ -1,4 +1,4 @@
-import { IsOptionalWholeNumber } from '../audit-query.decorator';
+import { IsOptionalWholeNumber } from '../../../common/validation/paging.decorator';
 import { AuditFilterQueryDto } from './audit-filter-query.dto';
 
 export class RecentAuditQueryDto extends AuditFilterQueryDto {

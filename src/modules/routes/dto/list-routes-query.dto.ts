@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { IsPageCursor, IsPageLimit } from '../../../common/validation/paging.decorator';
 import { IsOptionalRouteName } from '../../../common/validation/route-name.decorator';
 
 export class ListRoutesQueryDto {
@@ -19,17 +20,9 @@ export class ListRoutesQueryDto {
   @IsBoolean({ message: 'must be "true" or "false"' })
   active?: boolean;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value))
-  @IsInt({ message: 'must be an integer between 1 and 1000' })
-  @Min(1, { message: 'must be an integer between 1 and 1000' })
-  @Max(1000, { message: 'must be an integer between 1 and 1000' })
+  @IsPageLimit()
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The next_cursor of the previous page' })
-  @IsOptional()
-  @IsString({ message: 'must be a string' })
-  @MaxLength(64, { message: 'is not a cursor returned by this API' })
+  @IsPageCursor()
   cursor?: string;
 }
