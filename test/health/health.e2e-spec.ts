@@ -11,6 +11,13 @@ describe('Health, docs and metrics (e2e)', () => {
     await api.close();
   });
 
+  it("should keep the seed's static /health probe", async () => {
+    const res = await api.http.get('/health');
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'healthy', service: 'traffic-manager' });
+  });
+
   it('should report liveness without checking dependencies', async () => {
     const res = await api.http.get('/health/live');
 

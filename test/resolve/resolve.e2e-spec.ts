@@ -43,7 +43,12 @@ describe('Resolve read path (e2e)', () => {
     const res = await api.http.get(resolvePath(route));
 
     expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ error: 'ROUTE.NOT_FOUND', message: `No active route found for ${route.tenant}/payments/prod/v1` });
+    expect(res.body).toEqual({
+      ...route,
+      error: 'ROUTE.NOT_FOUND',
+      message: `No active route found for ${route.tenant}/payments/prod/v1`,
+      correlation_id: res.headers.get('x-correlation-id'),
+    });
     expect(await redis.get(cacheKeyOf(route))).toBe('0|-');
     const ttl = await redis.ttl(cacheKeyOf(route));
     expect(ttl).toBeGreaterThan(0);

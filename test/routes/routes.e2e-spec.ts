@@ -112,6 +112,7 @@ describe('Routes write path (e2e)', () => {
 
     expect(res.status).toBe(404);
     expect(res.body).toEqual({
+      ...route,
       error: 'ROUTE.NOT_FOUND',
       message: `No route found for ${route.tenant}/payments/prod/v1`,
       correlation_id: 'nf-1',

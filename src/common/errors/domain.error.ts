@@ -11,6 +11,8 @@ export abstract class DomainError extends Error {
   constructor(
     message: string,
     readonly details?: ErrorDetail[],
+    // Extra top-level fields for the HTTP body (e.g. the route a ROUTE.NOT_FOUND is about).
+    readonly context?: Record<string, string>,
   ) {
     super(message);
     this.name = new.target.name;

@@ -78,7 +78,10 @@ export function toErrorResponse(err: unknown, correlationId: string | null): Err
     return { status, body, headers, unexpected: status >= 500 && !(err instanceof DomainError) };
   };
 
-  if (err instanceof DomainError) return build(statusForCode(err.code), err.code, err.message, err.details);
+  if (err instanceof DomainError) {
+    const response = build(statusForCode(err.code), err.code, err.message, err.details);
+    return err.context ? { ...response, body: { ...err.context, ...response.body } } : response;
+  }
   if (err instanceof HttpException && err.getStatus() < 500) return build(...fromClientError(err.getStatus(), err.message));
   if (err instanceof HttpException && err.getStatus() === 503) {
     // Terminus reports an unready dependency as 503 with its per-check details: keep them.

@@ -12,6 +12,13 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
   ) {}
 
+  // The seed's static probe; kept for load balancers configured against it.
+  @Get()
+  @ApiOperation({ summary: 'Static health probe kept from the seed (same as live)' })
+  staticProbe() {
+    return { status: 'healthy', service: 'traffic-manager' };
+  }
+
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers; checks no dependency' })
   live() {

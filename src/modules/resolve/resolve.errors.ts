@@ -6,6 +6,7 @@ export class ActiveRouteNotFoundError extends DomainError {
   readonly code = 'ROUTE.NOT_FOUND';
 
   constructor(key: RouteKey) {
-    super(`No active route found for ${routeKeyPath(key)}`);
+    // The seed's 404 named the route in tenant/service/env/version fields; clients may read them.
+    super(`No active route found for ${routeKeyPath(key)}`, undefined, { tenant: key.tenant, service: key.service, env: key.env, version: key.version });
   }
 }

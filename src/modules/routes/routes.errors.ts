@@ -5,7 +5,8 @@ export class RouteNotFoundError extends DomainError {
   readonly code = 'ROUTE.NOT_FOUND';
 
   constructor(key: RouteKey) {
-    super(`No route found for ${routeKeyPath(key)}`);
+    // The seed's 404 named the route in tenant/service/env/version fields; clients may read them.
+    super(`No route found for ${routeKeyPath(key)}`, undefined, { tenant: key.tenant, service: key.service, env: key.env, version: key.version });
   }
 }
 
