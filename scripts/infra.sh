@@ -152,6 +152,20 @@ stop_service() {
   fi
 }
 
+# take_over NAME MARKER GENERIC_MARKER HOST PORT: if the port is served by this project's server
+# started from ANOTHER checkout (a CI clone, a second working copy), stop it so this checkout runs its
+# own: its data and its stop/start (outage tests) then belong together. A foreign server on the port
+# (e.g. a real broker or mongod) is left alone and used.
+take_over() {
+  local name="$1" marker="$2" generic="$3" host="$4" port="$5" other
+  port_open "$host" "$port" || return 0
+  find_pid /nonexistent "$marker" >/dev/null && return 0
+  if other="$(find_pid /nonexistent "$generic")"; then
+    log "$name: port $port is served by another checkout's $name (pid $other); replacing it with this checkout's"
+    stop_process "$name" /nonexistent "$generic"
+  fi
+}
+
 # ensure_libs NAME DIR: Maven copy-dependencies into DIR/target/libs unless already done for this pom.xml.
 ensure_libs() {
   local name="$1" dir="$2" libs="$2/target/libs" stamp want t0
@@ -335,6 +349,7 @@ new_cluster_id() {
 
 up_kafka() {
   local pid t0 timeout="${KAFKA_READY_TIMEOUT:-90}" cluster_id
+  take_over kafka "$KAFKA_MARKER" "kafka.Kafka " "$KAFKA_HOST" "$KAFKA_PORT"
   if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
     log "kafka: already accepting connections on $KAFKA_HOST:$KAFKA_PORT"
     return 0
@@ -416,6 +431,7 @@ status_kafka() {
 
 up_mongo() {
   local pid t0 timeout="${MONGO_READY_TIMEOUT:-60}"
+  take_over mongo "$MONGO_MARKER" "MongoLauncher.java" "$MONGO_HOST" "$MONGO_PORT"
   if port_open "$MONGO_HOST" "$MONGO_PORT"; then
     log "mongo: already accepting connections on $MONGO_HOST:$MONGO_PORT"
     return 0

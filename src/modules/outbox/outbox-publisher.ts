@@ -43,10 +43,12 @@ export class OutboxPublisher implements OnApplicationShutdown {
     });
   }
 
-  // After a failure the producer is rebuilt, so a broker restart never leaves it wedged.
+  // After a failure the producer is rebuilt and the topics checked again, so neither a broker restart
+  // nor a replaced broker (empty log dirs) leaves the relay wedged.
   async reset(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
+    this.topicsReady = false;
     await producer?.disconnect().catch(() => undefined);
   }
 
