@@ -41,16 +41,17 @@ export class ResolveService {
         throw new ActiveRouteNotFoundError(key);
       }
       if (cached.kind === 'miss') this.misses.inc();
-      return await this.loadAndCache(key);
+      // After a failed or timed-out lookup, skip the write-back: it would wait on the same Redis again.
+      return await this.load(key, cached.kind === 'miss');
     } finally {
       stopTimer();
     }
   }
 
-  private async loadAndCache(key: RouteKey): Promise<ResolvedRoute> {
+  private async load(key: RouteKey, writeBack: boolean): Promise<ResolvedRoute> {
     this.dbQueries.inc();
     const snapshot = (await this.repository.findSnapshot(key)) ?? { url: null, active: false, revision: 0 };
-    await this.cache.store(key, snapshot);
+    if (writeBack) await this.cache.store(key, snapshot);
     if (!snapshot.active || snapshot.url === null) throw new ActiveRouteNotFoundError(key);
     return { url: snapshot.url, revision: snapshot.revision };
   }
