@@ -29,6 +29,10 @@
 #   MONGO_BACKEND=h2|memory          default h2 (persistent file .tmp/mongo-data/mongo.mv)
 #   INFRA_MVN_ARGS                   extra Maven arguments, e.g. "-o" or "-Dmaven.repo.local=/path"
 #   KAFKA_READY_TIMEOUT / MONGO_READY_TIMEOUT   seconds (default 90 / 60)
+#   KAFKA_INSTANCE                   name of a second, private broker (native path only), e.g. for tests that
+#                                    need an empty broker started at a chosen moment; its state lives in
+#                                    .tmp/kafka-<name>/ and it listens on KAFKA_PORT / KAFKA_CONTROLLER_PORT
+#   KAFKA_PORT / KAFKA_CONTROLLER_PORT  listener ports (default 9092 / 9093)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,19 +45,31 @@ PG_PORT=5432
 REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
 KAFKA_HOST=127.0.0.1
-KAFKA_PORT=9092
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 MONGO_HOST=127.0.0.1
 MONGO_PORT=27017
 
 KAFKA_DIR="$ROOT/infra/kafka"
 KAFKA_LIBS="$KAFKA_DIR/target/libs"
-KAFKA_DATA="$TMP_DIR/kafka-data"
-KAFKA_PID="$TMP_DIR/kafka.pid"
-KAFKA_LOG="$TMP_DIR/kafka.log"
-KAFKA_CLUSTER_ID_FILE="$TMP_DIR/kafka-cluster-id"
-KAFKA_FORMAT_PROPS="$TMP_DIR/kafka-format.properties"
-# Distinctive part of our broker's command line, used to recognise it when the pid file is stale.
-KAFKA_MARKER="kafka.Kafka $KAFKA_DIR/server.properties"
+if [[ -n "${KAFKA_INSTANCE:-}" ]]; then
+  [[ "$KAFKA_INSTANCE" =~ ^[a-z0-9-]{1,40}$ ]] || { echo "[infra] ERROR: KAFKA_INSTANCE must be 1-40 of a-z 0-9 -" >&2; exit 1; }
+  KAFKA_STATE="$TMP_DIR/kafka-$KAFKA_INSTANCE"
+  KAFKA_DATA="$KAFKA_STATE/data"
+else
+  KAFKA_STATE="$TMP_DIR"
+  KAFKA_DATA="$TMP_DIR/kafka-data"
+fi
+KAFKA_PID="$KAFKA_STATE/kafka.pid"
+KAFKA_LOG="$KAFKA_STATE/kafka.log"
+KAFKA_CLUSTER_ID_FILE="$KAFKA_STATE/kafka-cluster-id"
+KAFKA_FORMAT_PROPS="$KAFKA_STATE/kafka-format.properties"
+KAFKA_LISTENERS="PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT"
+# Distinctive part of our broker's command line (its data directory), used to recognise it when the
+# pid file is stale; the generic marker names the port, so "another checkout's broker on this port"
+# never matches a broker on another port.
+KAFKA_MARKER="kafka.Kafka $KAFKA_DIR/server.properties --override log.dirs=$KAFKA_DATA "
+KAFKA_PORT_MARKER="--override listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,"
 
 MONGO_DIR="$ROOT/infra/mongo"
 MONGO_LIBS="$MONGO_DIR/target/libs"
@@ -347,9 +363,16 @@ new_cluster_id() {
   echo "$id"
 }
 
+# Listener overrides, always passed (also for the default ports), so the command line names the port.
+kafka_overrides() {
+  printf -- '--override\nlisteners=%s\n' "$KAFKA_LISTENERS"
+  printf -- '--override\nadvertised.listeners=PLAINTEXT://%s:%s\n' "$KAFKA_HOST" "$KAFKA_PORT"
+  printf -- '--override\ncontroller.quorum.voters=1@%s:%s\n' "$KAFKA_HOST" "$KAFKA_CONTROLLER_PORT"
+}
+
 up_kafka() {
   local pid t0 timeout="${KAFKA_READY_TIMEOUT:-90}" cluster_id
-  take_over kafka "$KAFKA_MARKER" "kafka.Kafka " "$KAFKA_HOST" "$KAFKA_PORT"
+  take_over kafka "$KAFKA_MARKER" "$KAFKA_PORT_MARKER" "$KAFKA_HOST" "$KAFKA_PORT"
   if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
     log "kafka: already accepting connections on $KAFKA_HOST:$KAFKA_PORT"
     return 0
@@ -362,7 +385,7 @@ up_kafka() {
     return 0
   fi
   command -v java >/dev/null 2>&1 || die "kafka: java not found"
-  mkdir -p "$TMP_DIR" "$KAFKA_DATA"
+  mkdir -p "$TMP_DIR" "$KAFKA_STATE" "$KAFKA_DATA"
   ensure_libs kafka "$KAFKA_DIR"
   kafka_java_opts
 
@@ -375,7 +398,7 @@ up_kafka() {
       cluster_id="$(new_cluster_id)"
       echo "$cluster_id" >"$KAFKA_CLUSTER_ID_FILE"
     fi
-    { cat "$KAFKA_DIR/server.properties"; printf '\nlog.dirs=%s\n' "$KAFKA_DATA"; } >"$KAFKA_FORMAT_PROPS"
+    { cat "$KAFKA_DIR/server.properties"; printf '\nlog.dirs=%s\n' "$KAFKA_DATA"; kafka_overrides | sed -n 's/^--override$//;/=/p'; } >"$KAFKA_FORMAT_PROPS"
     log "kafka: formatting storage (cluster id $cluster_id)"
     if ! "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_FORMAT_PROPS" \
       --ignore-formatted </dev/null >>"$TMP_DIR/kafka-format.log" 2>&1; then
@@ -386,8 +409,9 @@ up_kafka() {
 
   log "kafka: starting broker on $KAFKA_HOST:$KAFKA_PORT (log: ${KAFKA_LOG#"$ROOT"/})"
   t0="$(now)"
+  # shellcheck disable=SC2046  # one override per line, no spaces inside
   spawn "$KAFKA_LOG" "$KAFKA_PID" "$KAFKA_MARKER" "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_DIR/server.properties" \
-    --override "log.dirs=$KAFKA_DATA"
+    --override "log.dirs=$KAFKA_DATA" $(kafka_overrides)
   wait_kafka "$(cat "$KAFKA_PID")" "$timeout" "$t0"
 }
 
@@ -413,7 +437,7 @@ wait_kafka() {
   done
 }
 
-stop_kafka() { stop_service kafka "$KAFKA_PID" "$KAFKA_MARKER" "kafka.Kafka " "$KAFKA_HOST" "$KAFKA_PORT"; }
+stop_kafka() { stop_service kafka "$KAFKA_PID" "$KAFKA_MARKER" "$KAFKA_PORT_MARKER" "$KAFKA_HOST" "$KAFKA_PORT"; }
 
 status_kafka() {
   local pid state="down" owner=""

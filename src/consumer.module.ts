@@ -10,6 +10,8 @@ import { AuditLogConsumer } from './modules/consumers/audit-log.consumer';
 import { CacheInvalidationConsumer } from './modules/consumers/cache-invalidation.consumer';
 import { CacheWarmingConsumer } from './modules/consumers/cache-warming.consumer';
 import { ConsumerGroupType } from './modules/consumers/consumer-groups';
+import { ConsumerGroupsHealthIndicator } from './modules/consumers/consumer-groups.health';
+import { ConsumerTransports } from './modules/consumers/consumer-transports';
 import { ConsumerLagReporter } from './modules/consumers/consumer-lag-reporter';
 import { EventDelivery } from './modules/consumers/event-delivery';
 import { ConsumerHealthController } from './modules/health/consumer-health.controller';
@@ -28,16 +30,23 @@ const CONSUMERS: Record<ConsumerGroupType, Type<unknown>> = {
 export class ConsumerModule {
   static register(groups: ConsumerGroupType[]): DynamicModule {
     const audit = groups.includes('audit_log');
-    const storeChecks: Provider = audit
-      ? { provide: CONSUMER_STORE_CHECKS, inject: [MongoHealthIndicator], useFactory: (mongo: MongoHealthIndicator) => [() => mongo.check('mongodb')] }
-      : { provide: CONSUMER_STORE_CHECKS, useValue: [] };
+    const storeChecks: Provider = {
+      provide: CONSUMER_STORE_CHECKS,
+      inject: [ConsumerGroupsHealthIndicator, ...(audit ? [MongoHealthIndicator] : [])],
+      useFactory: (consumers: ConsumerGroupsHealthIndicator, mongo?: MongoHealthIndicator) => [
+        ...groups.map((group) => () => consumers.check(group)),
+        ...(mongo ? [() => mongo.check('mongodb')] : []),
+      ],
+    };
     return {
       module: ConsumerModule,
-      imports: [CoreModule, KafkaModule, RouteStoreModule, TerminusModule, ...(audit ? [AuditStoreModule] : [])],
+      imports: [CoreModule, KafkaModule, RouteStoreModule, TerminusModule.forRoot({ logger: false }), ...(audit ? [AuditStoreModule] : [])],
       controllers: [ConsumerHealthController, ...groups.map((group) => CONSUMERS[group])],
       providers: [
         EventDelivery,
         ConsumerLagReporter,
+        ConsumerTransports,
+        ConsumerGroupsHealthIndicator,
         RedisHealthIndicator,
         KafkaHealthIndicator,
         ...(audit ? [MongoHealthIndicator] : []),

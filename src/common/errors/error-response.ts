@@ -50,7 +50,7 @@ function isStoreUnavailable(err: { code?: unknown; message?: string; name?: unkn
   return (
     /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|08|57P0)/.test(code) ||
     MONGO_UNAVAILABLE.test(typeof err.name === 'string' ? err.name : '') ||
-    /timeout exceeded when trying to connect|Connection terminated|buffering timed out|before initial connection is complete|Topology is closed/i.test(
+    /timeout exceeded when trying to connect|Connection terminated|Driver not Connected|DataSource is not initialized|buffering timed out|before initial connection is complete|Topology is closed/i.test(
       err.message ?? '',
     )
   );

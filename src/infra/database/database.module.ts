@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../../config/database.config';
+import { DatabaseConnector } from './database-connector';
 import { POOL_METRICS } from './pool-metrics';
 import { buildTypeOrmOptions } from './typeorm-options';
 
@@ -12,12 +13,12 @@ import { buildTypeOrmOptions } from './typeorm-options';
       inject: [databaseConfig.KEY],
       useFactory: (db: ConfigType<typeof databaseConfig>) => ({
         ...buildTypeOrmOptions(db),
-        // The app keeps retrying in the background rather than refusing to boot when PG is late.
-        retryAttempts: 10,
-        retryDelay: 1000,
+        // DatabaseConnector connects (and keeps retrying) after boot, so a late PostgreSQL never
+        // stops the process from starting.
+        manualInitialization: true,
       }),
     }),
   ],
-  providers: POOL_METRICS,
+  providers: [DatabaseConnector, ...POOL_METRICS],
 })
 export class DatabaseModule {}

@@ -15,16 +15,24 @@ export class KafkaTopics {
   ) {}
 
   // Creates the event topic and its dead-letter topic if missing (several partitions: per-route
-  // order only needs the key to map to one partition).
+  // order only needs the key to map to one partition). Whoever needs them first creates them (the
+  // relay and every consumer group); a concurrent creation by another process counts as success.
+  // A short-lived admin of its own: the shared one remembers every topic it was asked about (lag,
+  // health), and KafkaJS then fails all its metadata requests while one of them does not exist.
   async ensureRouteTopics(): Promise<void> {
-    const admin = await this.connect();
-    const existing = new Set(await admin.listTopics());
-    const missing = [this.config.routeEventsTopic, this.config.deadLetterTopic].filter((t) => !existing.has(t));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: this.config.topicPartitions, replicationFactor: -1 })),
-    });
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = [this.config.routeEventsTopic, this.config.deadLetterTopic].filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: this.config.topicPartitions, replicationFactor: -1 })),
+      });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   async describeCluster(): Promise<number> {

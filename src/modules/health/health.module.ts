@@ -4,7 +4,7 @@ import { RedisHealthIndicator } from '../../infra/redis/redis.health';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 })],
+  imports: [TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 })],
   controllers: [HealthController],
   providers: [RedisHealthIndicator],
 })
