@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { createFastifyAdapter, instrumentHttp } from './common/http/http-setup';
+import { httpConfig } from './config/http.config';
 import { setupSwagger } from './common/http/swagger';
 
 export interface CreateAppOptions {
@@ -11,7 +12,7 @@ export interface CreateAppOptions {
 
 // Used by main.ts, consumer.ts and the e2e tests, so tests run exactly what production runs.
 export async function createHttpApp(module: Type<unknown> | DynamicModule, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, createFastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(module, createFastifyAdapter(httpConfig()), {
     bufferLogs: true,
     // Keep fastify's strict JSON parser only: no form bodies (415), no raw-body copies.
     bodyParser: false,

@@ -22,7 +22,17 @@ describe(validateEnv.name, () => {
     ['OUTBOX_RELAY_ENABLED', 'yes'],
     ['KAFKA_BOOTSTRAP_SERVERS', 'localhost'],
     ['CONSUMER_GROUPS', 'audit_log,billing'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '999'],
+    ['HTTP_BODY_TIMEOUT_MS', 'soon'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '600001'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '0'],
   ])('should refuse %s=%s with a message naming the variable', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`${name}="${value}"`));
+  });
+
+  it.each(['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_BODY_TIMEOUT_MS'])('should refuse %s longer than HTTP_REQUEST_TIMEOUT_MS', (name) => {
+    expect(() => validateEnv({ [name]: '20000', HTTP_REQUEST_TIMEOUT_MS: '15000' })).toThrow(
+      new RegExp(`${name}="20000": must not exceed HTTP_REQUEST_TIMEOUT_MS`),
+    );
   });
 });

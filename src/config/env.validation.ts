@@ -35,6 +35,10 @@ export class EnvironmentVariables {
   @IsString() @IsNotEmpty() API_HOST: string = '0.0.0.0';
   @IsInt() @Min(1) @Max(65535) API_PORT: number = 8000;
   @IsInt() @Min(1) @Max(65535) CONSUMER_PORT: number = 8001;
+  @IsInt() @Min(1000) @Max(300_000) HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
+  @IsInt() @Min(1000) @Max(300_000) HTTP_BODY_TIMEOUT_MS: number = 10_000;
+  @IsInt() @Min(1000) @Max(600_000) HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+  @IsInt() @Min(1000) @Max(600_000) HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
 
   @IsString() @IsNotEmpty() DB_HOST: string = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) DB_PORT: number = 5432;
@@ -89,14 +93,23 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     exposeDefaultValues: true,
   });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => {
-      const given = JSON.stringify(raw[e.property]);
-      return `  ${e.property}=${given}: ${Object.values(e.constraints ?? {}).join('; ')}`;
-    });
+  const lines = errors.map((e) => {
+    const given = JSON.stringify(raw[e.property]);
+    return `  ${e.property}=${given}: ${Object.values(e.constraints ?? {}).join('; ')}`;
+  });
+  if (errors.length === 0) lines.push(...crossFieldProblems(env, raw));
+  if (lines.length > 0) {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;
+}
+
+// Node refuses a headers timeout longer than the request timeout, and a body or headers phase that
+// outlives the whole request could never fire.
+function crossFieldProblems(env: EnvironmentVariables, raw: Record<string, unknown>): string[] {
+  return (['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_BODY_TIMEOUT_MS'] as const)
+    .filter((name) => env[name] > env.HTTP_REQUEST_TIMEOUT_MS)
+    .map((name) => `  ${name}=${JSON.stringify(raw[name] ?? env[name])}: must not exceed HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS})`);
 }
 
 // The single reader of process.env (ormconfig.ts goes through here too). Not memoised: each

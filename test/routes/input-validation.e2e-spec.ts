@@ -35,7 +35,7 @@ describe('Input validation (e2e)', () => {
     ['javascript: url', { url: 'javascript:alert(1)' }, 'url', 'must be an absolute http:// or https:// URL'],
     ['relative url', { url: '/payments' }, 'url', 'must be an absolute http:// or https:// URL'],
     ['ftp url', { url: 'ftp://files.example.com' }, 'url', 'must be an absolute http:// or https:// URL'],
-    ['url with spaces', { url: 'https://a.example.com/x y' }, 'url', 'must be an absolute http:// or https:// URL'],
+    ['url with spaces', { url: 'https://a.example.com/x y' }, 'url', 'must not contain spaces or control characters (U+0000-U+0020, U+007F-U+009F)'],
     ['2049-char url', { url: `https://a.example.com/${'x'.repeat(2027)}` }, 'url', 'must be at most 2048 characters'],
     ['null url', { url: null }, 'url', 'is required'],
     ['credentials in url', { url: 'https://user:secret@a.example.com' }, 'url', 'must not contain a user name or password'],

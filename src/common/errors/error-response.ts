@@ -18,6 +18,7 @@ export interface ErrorResponse {
 const EXACT_STATUS: Record<string, number> = {
   'VALIDATION.FAILED': HttpStatus.BAD_REQUEST,
   'DEPENDENCY.UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
+  'SERVER.SHUTTING_DOWN': HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const SUFFIX_STATUS: Array<[string, number]> = [
@@ -30,12 +31,15 @@ const SUFFIX_STATUS: Array<[string, number]> = [
 
 const HTTP_CODES: Record<number, [string, string]> = {
   400: ['REQUEST.INVALID', 'The request is invalid'],
+  403: ['HTTP.FORBIDDEN', 'Access to this path is not allowed'],
   404: ['HTTP.NOT_FOUND', 'The requested endpoint does not exist'],
   405: ['HTTP.METHOD_NOT_ALLOWED', 'The HTTP method is not allowed for this endpoint'],
   406: ['HTTP.NOT_ACCEPTABLE', 'The requested representation is not available'],
+  408: ['REQUEST.TIMEOUT', 'The request was not received completely in time'],
   413: ['REQUEST.TOO_LARGE', 'The request body is too large'],
   414: ['REQUEST.URI_TOO_LONG', 'A path segment is longer than allowed'],
   415: ['REQUEST.UNSUPPORTED_MEDIA_TYPE', 'The request body must be application/json'],
+  416: ['HTTP.RANGE_NOT_SATISFIABLE', 'The requested range is not available'],
   429: ['REQUEST.RATE_LIMITED', 'Too many requests'],
 };
 

@@ -4,6 +4,8 @@ import { CORRELATION_HEADER } from '../context/correlation-id';
 import { toErrorResponse } from '../errors/error-response';
 import { MethodRegistry } from '../http/method-registry';
 
+const CLOSE_CONNECTION = new Set([408, 413]);
+
 // The one place HTTP statuses are decided. Every error body is JSON with a stable `error` code, a
 // message and the correlation id; unexpected failures are logged once with their stack.
 @Catch()
@@ -22,9 +24,11 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, exceptio
   // request.id is the correlation id (genReqId); set even when fastify rejects before any hook ran.
   const correlationId = String(request.headers[CORRELATION_HEADER] ?? request.id ?? '') || null;
   let response = toErrorResponse(exception, correlationId);
+  // A path that exists for other methods is a 405; one whose own method is allowed (a missing file
+  // under a wildcard route such as /docs/*) stays a 404.
   if (response.status === 404 && response.body.error === 'HTTP.NOT_FOUND') {
     const allowed = MethodRegistry.allowedMethods(request);
-    if (allowed.length) {
+    if (allowed.length && !allowed.includes(request.method)) {
       response = toErrorResponse({ statusCode: 405 }, correlationId);
       response.headers['Allow'] = allowed.join(', ');
     }
@@ -38,6 +42,8 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, exceptio
       ...response.headers,
       ...(correlationId ? { 'X-Correlation-ID': correlationId } : {}),
       'content-type': 'application/json; charset=utf-8',
+      // The rest of an unread or timed-out body must not be read as the next request.
+      ...(CLOSE_CONNECTION.has(response.status) ? { connection: 'close' } : {}),
     })
     .send(JSON.stringify(response.body));
 }

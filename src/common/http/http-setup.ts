@@ -1,21 +1,44 @@
 import { Logger } from '@nestjs/common';
-import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { IncomingMessage } from 'http';
+import { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { IncomingMessage, Server, ServerOptions } from 'http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
+import { HttpConfig } from '../../config/http.config';
+import { MissingHostError, ShuttingDownError } from '../errors/common.errors';
 import { acceptCorrelationId, CORRELATION_HEADER } from '../context/correlation-id';
 import { sendError } from '../filters/http-error.filter';
 import { METRIC } from '../metrics/metric-names';
+import { answerConnect, answerExpectation, handleClientError } from './client-errors';
+import { registerJsonBodyParser } from './json-body-parser';
 import { MethodRegistry } from './method-registry';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const providedIds = new WeakSet<object>();
 
-export function createFastifyAdapter(): FastifyAdapter {
-  const adapter = new FastifyAdapter({
+// Node checks the headers and request timeouts on this interval (default 30 s, which would let a
+// stalled request live up to 30 s past its timeout).
+const TIMEOUT_CHECK_INTERVAL_MS = 500;
+
+const logger = new Logger('Http');
+
+export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
+  const options: FastifyServerOptions<Server> & { http: ServerOptions } = {
     bodyLimit: BODY_LIMIT_BYTES,
+    // docs/design.md explains each timeout; all are enforced by Node below fastify, per connection.
+    http: {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      // Node would answer a missing Host with an empty 400; the onRequest hook answers it instead.
+      requireHostHeader: false,
+    },
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    clientErrorHandler: handleClientError,
+    // Fastify's own 503 while closing is outside the error contract; the onRequest hook answers it.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
     // fastify's request id is the correlation id, so pino-http, CLS and our error bodies agree.
     requestIdHeader: false,
@@ -25,17 +48,31 @@ export function createFastifyAdapter(): FastifyAdapter {
       return id;
     },
     // Malformed URLs and over-long path parameters are rejected before routing; same JSON shape.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendError(reply, request, error, new Logger('Http')),
-  });
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendError(reply, request, error, logger),
+  };
+  const adapter = new FastifyAdapter(options);
   const fastify = adapter.getInstance();
 
   MethodRegistry.attach(fastify);
   // Only JSON bodies are accepted; fastify's built-in text/plain parser would let strings through.
   fastify.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(fastify, { maxBytes: BODY_LIMIT_BYTES, timeoutMs: timeouts.bodyTimeoutMs });
+  fastify.server.on('checkExpectation', answerExpectation);
+  fastify.server.on('connect', answerConnect);
 
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     request.headers[CORRELATION_HEADER] = request.id;
     void reply.header('X-Correlation-ID', request.id);
+    if (closing) return sendError(reply, request, new ShuttingDownError(), logger);
+    // HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 clients may omit it.
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+      return sendError(reply, request, new MissingHostError(), logger);
+    }
     done();
   });
   return adapter;

@@ -1,7 +1,8 @@
 import Router from 'find-my-way';
 import { FastifyInstance, FastifyRequest } from 'fastify';
 
-const PROBE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+// HEAD is listed where it works: fastify answers HEAD for every GET route (exposeHeadRoutes).
+const PROBE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const registries = new WeakMap<FastifyInstance, Router.Instance<Router.HTTPVersion.V1>>();
 
 // Fastify answers 404 for a known path with the wrong method. To answer 405 with an Allow header we

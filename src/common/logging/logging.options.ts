@@ -3,6 +3,7 @@ import { ClsServiceManager } from 'nestjs-cls';
 import { Params } from 'nestjs-pino';
 import { storage } from 'nestjs-pino/storage';
 import { CORRELATION_HEADER } from '../context/correlation-id';
+import { REDACTED_PATHS, serializeError } from './log-redaction';
 
 // Outside an HTTP request (Kafka handlers, the outbox relay) the correlation id comes from CLS;
 // inside one, pino-http already binds it as correlation_id.
@@ -36,7 +37,10 @@ export function buildLoggerParams(level: string, service: string): Params {
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
+        err: serializeError,
       },
+      // Credentials never reach a log line, whichever object carries the headers (log-redaction.ts).
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     },
   };
 }

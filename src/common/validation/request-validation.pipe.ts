@@ -1,8 +1,11 @@
 import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
+import { ErrorDetail } from '../errors/domain.error';
 import { ValidationFailedError } from '../errors/common.errors';
 import { VALIDATION_OPTIONS } from './validation.options';
 
 const MAX_DEPTH = 8;
+const UNKNOWN_FIELD = 'is not an accepted field';
 
 function depthExceeds(value: unknown, limit: number): boolean {
   if (value === null || typeof value !== 'object') return false;
@@ -10,9 +13,27 @@ function depthExceeds(value: unknown, limit: number): boolean {
   return Object.values(value).some((child) => depthExceeds(child, limit - 1));
 }
 
+const acceptedFields = new WeakMap<object, Set<string> | null>();
+
+// The DTO's declared fields, from the same metadata the validators use; null for a parameter
+// without a validated class (a plain string, say), which this rule leaves alone.
+function fieldsOf(metatype: ArgumentMetadata['metatype']): Set<string> | null {
+  if (typeof metatype !== 'function') return null;
+  let fields = acceptedFields.get(metatype);
+  if (fields === undefined) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
+    fields = metadata.length > 0 ? new Set(metadata.map((m) => m.propertyName)) : null;
+    acceptedFields.set(metatype, fields);
+  }
+  return fields;
+}
+
 // The global pipe. Before class-transformer sees a body it must be a JSON object of sane depth:
 // arrays, scalars or thousands of nested levels (which would overflow the transformer's recursion
 // and surface as a 500) are the client's mistake and answered 400.
+// Unknown keys are found here, by own-key lookup in the declared fields, for bodies, queries and
+// paths alike: class-validator's whitelist looks names up in a plain object, so keys named like
+// Object.prototype members (constructor, toString, __defineGetter__, …) passed it.
 @Injectable()
 export class RequestValidationPipe extends ValidationPipe {
   constructor() {
@@ -28,6 +49,23 @@ export class RequestValidationPipe extends ValidationPipe {
         throw new ValidationFailedError([{ field: 'body', problem: `must not nest deeper than ${MAX_DEPTH} levels` }]);
       }
     }
-    return super.transform(value, metadata);
+    const fields = value !== null && typeof value === 'object' ? fieldsOf(metadata.metatype) : null;
+    const unknown = fields ? Object.keys(value as object).filter((key) => !fields.has(key)) : [];
+    if (unknown.length === 0) return super.transform(value, metadata);
+    return this.rejectUnknown(value as object, fields as Set<string>, unknown, metadata);
+  }
+
+  // The known fields are still validated, so one answer names every problem; the unknown ones
+  // never reach class-transformer (a "toString": 1 there would break the error formatting).
+  private async rejectUnknown(value: object, fields: Set<string>, unknown: string[], metadata: ArgumentMetadata): Promise<never> {
+    const details: ErrorDetail[] = unknown.map((field) => ({ field, problem: UNKNOWN_FIELD }));
+    const known = Object.fromEntries(Object.entries(value).filter(([key]) => fields.has(key)));
+    try {
+      await super.transform(known, metadata);
+    } catch (err) {
+      if (!(err instanceof ValidationFailedError)) throw err;
+      details.push(...(err.details ?? []));
+    }
+    throw new ValidationFailedError(details);
   }
 }

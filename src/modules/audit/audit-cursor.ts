@@ -1,4 +1,5 @@
 import { InvalidAuditCursorError } from './audit.errors';
+import { isWithinIsoYears } from './zoned-timestamp';
 
 // Where the previous page ended, in the listing order (occurred_at desc, then event_id desc).
 export interface AuditPosition {
@@ -22,6 +23,6 @@ export function decodeAuditCursor(cursor: string): AuditPosition {
     throw new InvalidAuditCursorError();
   }
   const occurredAt = new Date(Number(match[1]));
-  if (Number.isNaN(occurredAt.getTime())) throw new InvalidAuditCursorError();
+  if (!isWithinIsoYears(occurredAt)) throw new InvalidAuditCursorError();
   return { occurredAt, eventId: match[2] };
 }

@@ -10,6 +10,9 @@ describe(parseZonedTimestamp.name, () => {
     ['2026-01-01T00:30:00+01:00', '2025-12-31T23:30:00.000Z'],
     ['2026-01-14t17:00z', '2026-01-14T17:00:00.000Z'],
     ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00.000Z'],
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z'],
+    ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+    ['0001-01-01T01:00:00+01:00', '0001-01-01T00:00:00.000Z'],
   ])('should read %s as %s', (input, expected) => {
     expect(parseZonedTimestamp(input)?.toISOString()).toBe(expected);
   });
@@ -26,6 +29,10 @@ describe(parseZonedTimestamp.name, () => {
     ['an offset of 24 hours', '2026-01-14T17:00:00+24:00'],
     ['free text', 'yesterday'],
     ['epoch milliseconds', '1768410000000'],
+    ['year 0000', '0000-06-01T00:00:00Z'],
+    ['an offset that leaves year 9999', '9999-12-31T23:00:00-05:00'],
+    ['an offset that goes before year 0001', '0001-01-01T00:30:00+01:00'],
+    ['an extended year', '+010000-01-01T00:00:00Z'],
   ])('should refuse %s', (_name, input) => {
     expect(parseZonedTimestamp(input)).toBeNull();
   });

@@ -1,7 +1,17 @@
 const ZONED = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 export const ZONED_TIMESTAMP_PROBLEM =
-  'must be an ISO 8601 timestamp with a timezone, e.g. 2026-01-14T17:00:00Z or 2026-01-14T19:00:00+02:00 (send "+" as %2B)';
+  'must be an ISO 8601 timestamp with a timezone in the years 0001-9999 UTC, e.g. 2026-01-14T17:00:00Z or 2026-01-14T19:00:00+02:00 (send "+" as %2B)';
+
+// Outside these instants toISOString() writes extended years (+010000-…, -000001-…), which ISO 8601
+// basic parsers, and our own, do not read back.
+export const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+export const LATEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+export function isWithinIsoYears(date: Date): boolean {
+  const time = date.getTime();
+  return time >= EARLIEST_INSTANT && time <= LATEST_INSTANT;
+}
 
 // ISO 8601 / RFC 3339 date-time that states its zone (Z or ±hh:mm), as a UTC instant. Naive times
 // are refused rather than read in some local zone (the seed read them in the host's zone). Digits
@@ -19,5 +29,6 @@ export function parseZonedTimestamp(value: string): Date | null {
   date.setUTCFullYear(year, month - 1, day);
   if (date.getUTCDate() !== day) return null;
   date.setUTCHours(hour, minute, second, millis);
-  return new Date(date.getTime() - offsetMinutes * 60_000);
+  const instant = new Date(date.getTime() - offsetMinutes * 60_000);
+  return isWithinIsoYears(instant) ? instant : null;
 }

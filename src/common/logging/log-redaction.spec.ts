@@ -1,0 +1,54 @@
+import pino from 'pino';
+import { Writable } from 'stream';
+import { REDACTED_PATHS, redactUrls, serializeError } from './log-redaction';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, logger: pino({ serializers: { err: serializeError }, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } }, stream) };
+}
+
+describe(redactUrls.name, () => {
+  it.each([
+    ['https://svc.example.com/x?token=abc', 'https://svc.example.com/x?[REDACTED]'],
+    ['at "http://user:pw@db.internal:5432/app" now', 'at "http://[REDACTED]@db.internal:5432/app" now'],
+    ['two: https://a.example.com/?k=1 and ftp://b/x?s=2', 'two: https://a.example.com/?[REDACTED] and ftp://b/x?[REDACTED]'],
+    ['no url here', 'no url here'],
+  ])('should turn %j into %j', (input, expected) => {
+    expect(redactUrls(input)).toBe(expected);
+  });
+});
+
+describe(serializeError.name, () => {
+  it('should keep the SQL text but drop bound parameters, driver details and headers', () => {
+    const err = Object.assign(new Error('invalid byte sequence for "https://a.example.com/?token=s3cret"'), {
+      query: 'INSERT INTO endpoints (url) VALUES ($1)',
+      parameters: ['https://a.example.com/?token=s3cret'],
+      driverError: { detail: 'Key (url)=(https://a.example.com/?token=s3cret)' },
+      headers: { authorization: 'Bearer s3cret' },
+      code: '22021',
+    });
+    const { lines, logger } = capture();
+
+    logger.error({ err }, 'write failed');
+
+    const line = lines.join('');
+    expect(line).not.toContain('s3cret');
+    expect(JSON.parse(line).err).toMatchObject({ query: 'INSERT INTO endpoints (url) VALUES ($1)', code: '22021', type: 'Error' });
+  });
+
+  it('should redact credential headers wherever a logged object carries them', () => {
+    const { lines, logger } = capture();
+
+    logger.warn({ req: { headers: { authorization: 'Basic s3cret', 'x-api-key': 's3cret', accept: '*/*' } } }, 'seen');
+    logger.warn({ upstream: { headers: { 'proxy-authorization': 's3cret', cookie: 's3cret' } } }, 'seen');
+
+    expect(lines.join('')).not.toContain('s3cret');
+    expect(JSON.parse(lines[0]).req.headers).toEqual({ authorization: '[REDACTED]', 'x-api-key': '[REDACTED]', accept: '*/*' });
+  });
+});
