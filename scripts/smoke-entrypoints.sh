@@ -58,7 +58,7 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/api/v1/routes" -H 
 [[ "$status" == 201 ]] || fail "create answered $status"
 eventually 30 bash -c "! kill -0 $tail_pid 2>/dev/null" || fail "events:tail printed no event"
 grep -q "\"tenant\":\"$tenant\"" "$tail_out" || fail "events:tail printed another event: $(cat "$tail_out")"
-eventually 30 bash -c "redis-cli get route:$tenant:payments:prod:v2 | grep -q 'payments-v2b'" || fail "no Redis value for the route"
+eventually 30 bash -c "redis-cli get tm:v1:route:$tenant:payments:prod:v2 | grep -q 'payments-v2b'" || fail "no Redis value for the route"
 audit() { curl -s "$api/api/v1/audit/route?tenant=$tenant&service=payments&env=prod&version=v2" | grep -q '"correlation_id":"smoke-walk-1"'; }
 eventually 60 audit || fail "the change did not reach /api/v1/audit/route"
 processed=$(curl -s http://127.0.0.1:18101/metrics | grep -c '^consumer_events_processed_total{group="[a-z_]*"} [1-9]' || true)

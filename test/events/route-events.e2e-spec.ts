@@ -75,7 +75,7 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
     ]);
     expect(audit.events.map((e: any) => e.event_id)).toEqual([...messages].reverse().map((m) => m.json.event_id));
 
-    await eventually(async () => expect(await consumerRedis.get(`route:${key}`)).toBe('4|+https://two.example.com'));
+    await eventually(async () => expect(await consumerRedis.get(`tm:v1:route:${key}`)).toBe('4|+https://two.example.com'));
   });
 
   it('should dead-letter poison messages with the reason and keep processing later messages', async () => {

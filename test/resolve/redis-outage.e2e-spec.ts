@@ -42,7 +42,7 @@ describe('Resolve with Redis down (e2e)', () => {
       const { eventually } = await import('../helpers/eventually');
       await eventually(async () => {
         expect((await api.http.get(resolvePath(fresh))).status).toBe(200);
-        expect(await client.get(`route:${fresh.tenant}:payments:prod:v1`)).toBe('1|+https://fresh.example.com');
+        expect(await client.get(`tm:v1:route:${fresh.tenant}:payments:prod:v1`)).toBe('1|+https://fresh.example.com');
       });
     } finally {
       client.disconnect();

@@ -25,7 +25,7 @@ describe('Resolve read path (e2e)', () => {
   });
 
   const cacheKeyOf = (r: { tenant: string; service: string; env: string; version: string }) =>
-    `route:${r.tenant}:${r.service}:${r.env}:${r.version}`;
+    `tm:v1:route:${r.tenant}:${r.service}:${r.env}:${r.version}`;
 
   it('should resolve an active route with its url and revision', async () => {
     const route = routeOf(uniqueTenant());

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
 import { redisConfig } from '../../config/redis.config';
+import { InvalidationBus } from './invalidation-bus';
 import { REDIS_CLIENT } from './redis.constants';
 
 const logger = new Logger('Redis');
@@ -20,6 +21,9 @@ function createClient(config: ConfigType<typeof redisConfig>): Redis {
     commandTimeout: config.commandTimeoutMs,
     connectTimeout: config.connectTimeoutMs,
     maxRetriesPerRequest: 0,
+    // Commands issued in the same tick (concurrent resolves, a change's store + delete) share one
+    // write and one round trip.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   });
   let lastLogged = 0;
@@ -36,6 +40,7 @@ function createClient(config: ConfigType<typeof redisConfig>): Redis {
 @Module({
   providers: [
     { provide: REDIS_CLIENT, inject: [redisConfig.KEY], useFactory: createClient },
+    InvalidationBus,
     makeGaugeProvider({
       name: 'cache_connected',
       help: '1 while the Redis connection is ready (the seed pinged every 30 s)',
@@ -45,7 +50,7 @@ function createClient(config: ConfigType<typeof redisConfig>): Redis {
       },
     }),
   ],
-  exports: [REDIS_CLIENT],
+  exports: [REDIS_CLIENT, InvalidationBus],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly client: Redis) {}

@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { InvalidationBus } from '../../infra/redis/invalidation-bus';
 import { RouteCache } from '../route-store/route-cache';
 import { CacheLookup } from '../route-store/route-cache-codec';
 import { RouteSnapshot } from '../route-store/route-record';
@@ -8,22 +9,27 @@ import { ResolveService } from './resolve.service';
 
 const key = { tenant: 't', service: 's', env: 'e', version: 'v1' };
 
-function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null) {
+function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null, local = false) {
   const registers = [new Registry()];
   const counter = (name: string) => new Counter({ name, help: name, registers });
-  const cache = { lookup: jest.fn().mockResolvedValue(lookup), store: jest.fn().mockResolvedValue(true) };
+  const cache = { lookup: jest.fn().mockResolvedValue(lookup), fill: jest.fn().mockResolvedValue(true) };
   const repository = { findSnapshot: jest.fn().mockResolvedValue(snapshot) };
+  const bus = { live: true, listen: jest.fn() };
+  const config = { localCacheEnabled: local, localCacheTtlMs: 60_000, localCacheMaxEntries: 100 };
   const sut = new ResolveService(
     cache as unknown as RouteCache,
     repository as unknown as RoutesRepository,
+    bus as unknown as InvalidationBus,
+    config,
     counter('requests'),
     counter('hits'),
     counter('misses'),
     counter('negative'),
+    counter('local'),
     counter('db'),
     new Histogram({ name: 'latency', help: 'latency', registers }),
   );
-  return { sut, cache, repository };
+  return { sut, cache, repository, bus };
 }
 
 describe(ResolveService.name, () => {
@@ -46,7 +52,7 @@ describe(ResolveService.name, () => {
     const { sut, cache } = setup({ kind: 'miss' }, snapshot);
 
     await expect(sut.resolve(key)).resolves.toEqual({ url: 'https://a.example.com', revision: 5 });
-    expect(cache.store).toHaveBeenCalledWith(key, snapshot);
+    expect(cache.fill).toHaveBeenCalledWith(key, snapshot);
   });
 
   it('should answer from the repository without writing back when the Redis lookup failed', async () => {
@@ -54,13 +60,54 @@ describe(ResolveService.name, () => {
     const { sut, cache } = setup({ kind: 'error' }, snapshot);
 
     await expect(sut.resolve(key)).resolves.toEqual({ url: 'https://a.example.com', revision: 5 });
-    expect(cache.store).not.toHaveBeenCalled();
+    expect(cache.fill).not.toHaveBeenCalled();
   });
 
   it('should cache a missing route as a negative entry of revision 0', async () => {
     const { sut, cache } = setup({ kind: 'miss' }, null);
 
     await expect(sut.resolve(key)).rejects.toBeInstanceOf(ActiveRouteNotFoundError);
-    expect(cache.store).toHaveBeenCalledWith(key, { url: null, active: false, revision: 0 });
+    expect(cache.fill).toHaveBeenCalledWith(key, { url: null, active: false, revision: 0 });
+  });
+
+  it('should answer repeated resolves from the in-process tier without asking Redis again', async () => {
+    const { sut, cache } = setup({ kind: 'hit', url: 'https://a.example.com', revision: 3 }, null, true);
+
+    await sut.resolve(key);
+    await sut.resolve(key);
+
+    expect(cache.lookup).toHaveBeenCalledTimes(1);
+  });
+
+  it('should drop the in-process entry when a change is announced and refuse an older Redis value', async () => {
+    const snapshot = { url: 'https://new.example.com', active: true, revision: 4 };
+    const { sut, cache, repository } = setup({ kind: 'hit', url: 'https://old.example.com', revision: 3 }, snapshot, true);
+    await sut.resolve(key);
+
+    sut.onInvalidation('4|t:s:e:v1');
+
+    await expect(sut.resolve(key)).resolves.toEqual({ url: 'https://new.example.com', revision: 4 });
+    expect(cache.lookup).toHaveBeenCalledTimes(2);
+    expect(repository.findSnapshot).toHaveBeenCalledTimes(1);
+  });
+
+  it('should bypass the in-process tier while the invalidation channel is down', async () => {
+    const { sut, cache, bus } = setup({ kind: 'hit', url: 'https://a.example.com', revision: 3 }, null, true);
+    await sut.resolve(key);
+    bus.live = false;
+
+    await sut.resolve(key);
+
+    expect(cache.lookup).toHaveBeenCalledTimes(2);
+  });
+
+  it('should send concurrent misses for one route to the repository once', async () => {
+    const snapshot = { url: 'https://a.example.com', active: true, revision: 5 };
+    const { sut, repository } = setup({ kind: 'miss' }, snapshot);
+
+    const answers = await Promise.all(Array.from({ length: 50 }, () => sut.resolve(key)));
+
+    expect(answers.every((a) => a.url === 'https://a.example.com')).toBe(true);
+    expect(repository.findSnapshot).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,10 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
+import { resolveConfig } from '../../config/resolve.config';
 import { METRIC } from '../../common/metrics/metric-names';
-import { RouteKey } from '../../contracts/route-key';
+import { RouteKey, routeKeyString } from '../../contracts/route-key';
+import { InvalidationBus, InvalidationListener } from '../../infra/redis/invalidation-bus';
 import { RouteCache } from '../route-store/route-cache';
+import { RouteSnapshot } from '../route-store/route-record';
 import { RoutesRepository } from '../route-store/routes.repository';
+import { LocalEntry, LocalRouteCache } from './local-route-cache';
 import { ActiveRouteNotFoundError } from './resolve.errors';
 
 export interface ResolvedRoute {
@@ -12,47 +17,99 @@ export interface ResolvedRoute {
   revision: number;
 }
 
+// Three tiers: this process's memory, Redis (shared), PostgreSQL (the truth). A hit in either cache
+// (positive or negative) never touches PostgreSQL; concurrent misses for one route on this instance
+// share one PostgreSQL query.
 @Injectable()
-export class ResolveService {
+export class ResolveService implements OnModuleInit, InvalidationListener {
+  private readonly local?: LocalRouteCache;
+  private readonly inflight = new Map<string, Promise<RouteSnapshot>>();
+
   constructor(
     private readonly cache: RouteCache,
     private readonly repository: RoutesRepository,
+    private readonly bus: InvalidationBus,
+    @Inject(resolveConfig.KEY) config: ConfigType<typeof resolveConfig>,
     @InjectMetric(METRIC.resolveRequests) private readonly requests: Counter<string>,
     @InjectMetric(METRIC.resolveCacheHit) private readonly hits: Counter<string>,
     @InjectMetric(METRIC.resolveCacheMiss) private readonly misses: Counter<string>,
     @InjectMetric(METRIC.resolveNegativeCacheHit) private readonly negativeHits: Counter<string>,
+    @InjectMetric(METRIC.resolveLocalCacheHit) private readonly localHits: Counter<string>,
     @InjectMetric(METRIC.dbQueries) private readonly dbQueries: Counter<string>,
     @InjectMetric(METRIC.resolveLatency) private readonly latency: Histogram<string>,
-  ) {}
+  ) {
+    if (config.localCacheEnabled) {
+      this.local = new LocalRouteCache({ maxEntries: config.localCacheMaxEntries, ttlMs: config.localCacheTtlMs });
+    }
+  }
 
-  // Cache-aside: a hit (positive or negative) answers from Redis alone and never touches PostgreSQL.
-  // A miss, or Redis failing or slower than REDIS_COMMAND_TIMEOUT_MS, falls back to PostgreSQL.
+  onModuleInit(): void {
+    if (this.local) this.bus.listen('r', this);
+  }
+
+  // "<revision>|<tenant:service:env:version>", published after every committed change.
+  onInvalidation(payload: string): void {
+    const sep = payload.indexOf('|');
+    this.local?.invalidate(payload.slice(sep + 1), Number(payload.slice(0, sep)) || 0);
+  }
+
+  onReset(): void {
+    this.local?.clear();
+  }
+
   async resolve(key: RouteKey): Promise<ResolvedRoute> {
     this.requests.inc();
     const stopTimer = this.latency.startTimer();
     try {
+      const id = routeKeyString(key);
+      // Only while the invalidation channel is up can the in-process tier not have missed a change.
+      const local = this.bus.live ? this.local : undefined;
+      const held = local?.get(id);
+      if (held) {
+        this.localHits.inc();
+        return this.answer(key, held, true);
+      }
       const cached = await this.cache.lookup(key);
-      if (cached.kind === 'hit') {
-        this.hits.inc();
-        return { url: cached.url, revision: cached.revision };
+      if ((cached.kind === 'hit' || cached.kind === 'negative') && cached.revision >= (local?.floor(id) ?? 0)) {
+        const entry: LocalEntry = cached.kind === 'hit' ? { found: true, url: cached.url, revision: cached.revision } : { found: false, revision: cached.revision };
+        local?.set(id, entry);
+        return this.answer(key, entry, true);
       }
-      if (cached.kind === 'negative') {
-        this.negativeHits.inc();
-        throw new ActiveRouteNotFoundError(key);
-      }
-      if (cached.kind === 'miss') this.misses.inc();
+      if (cached.kind !== 'error') this.misses.inc();
       // After a failed or timed-out lookup, skip the write-back: it would wait on the same Redis again.
-      return await this.load(key, cached.kind === 'miss');
+      let snapshot = await this.load(key, id, cached.kind !== 'error');
+      // A shared query that started before a change this instance already served: ask again.
+      if (local && snapshot.revision < local.floor(id)) snapshot = await this.query(key, cached.kind !== 'error');
+      const entry: LocalEntry = snapshot.active && snapshot.url !== null ? { found: true, url: snapshot.url, revision: snapshot.revision } : { found: false, revision: snapshot.revision };
+      local?.set(id, entry);
+      return this.answer(key, entry, false);
     } finally {
       stopTimer();
     }
   }
 
-  private async load(key: RouteKey, writeBack: boolean): Promise<ResolvedRoute> {
+  private answer(key: RouteKey, entry: LocalEntry, fromCache: boolean): ResolvedRoute {
+    if (!entry.found) {
+      if (fromCache) this.negativeHits.inc();
+      throw new ActiveRouteNotFoundError(key);
+    }
+    if (fromCache) this.hits.inc();
+    return { url: entry.url, revision: entry.revision };
+  }
+
+  private load(key: RouteKey, id: string, writeBack: boolean): Promise<RouteSnapshot> {
+    let pending = this.inflight.get(id);
+    if (!pending) {
+      pending = this.query(key, writeBack).finally(() => this.inflight.delete(id));
+      this.inflight.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async query(key: RouteKey, writeBack: boolean): Promise<RouteSnapshot> {
     this.dbQueries.inc();
     const snapshot = (await this.repository.findSnapshot(key)) ?? { url: null, active: false, revision: 0 };
-    if (writeBack) await this.cache.store(key, snapshot);
-    if (!snapshot.active || snapshot.url === null) throw new ActiveRouteNotFoundError(key);
-    return { url: snapshot.url, revision: snapshot.revision };
+    if (writeBack) await this.cache.fill(key, snapshot);
+    return snapshot;
   }
 }

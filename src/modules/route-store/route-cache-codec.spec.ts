@@ -1,4 +1,4 @@
-import { cacheKey, decodeEntry, encodeEntry } from './route-cache-codec';
+import { cacheKey, decodeEntry, encodeEntry, legacyCacheKey } from './route-cache-codec';
 
 describe('route cache codec', () => {
   it('should round-trip a positive entry, even with "|" in the url', () => {
@@ -18,7 +18,10 @@ describe('route cache codec', () => {
     expect(decodeEntry('https://seed-format.example.com')).toEqual({ kind: 'miss' });
   });
 
-  it('should build the seed key format', () => {
-    expect(cacheKey({ tenant: 'team-a', service: 'payments', env: 'prod', version: 'v2' })).toBe('route:team-a:payments:prod:v2');
+  it('should keep our entries in a versioned namespace, apart from the seed\'s key', () => {
+    const key = { tenant: 'team-a', service: 'payments', env: 'prod', version: 'v2' };
+
+    expect(cacheKey(key)).toBe('tm:v1:route:team-a:payments:prod:v2');
+    expect(legacyCacheKey(key)).toBe('route:team-a:payments:prod:v2');
   });
 });

@@ -7,7 +7,17 @@ export type CacheLookup =
   | { kind: 'miss' }
   | { kind: 'error' };
 
+// Our entries live in a versioned namespace, so a format change gets a new prefix instead of being
+// misread, and the seed (which reads `route:…` as a plain URL) never sees our "<revision>|…" values.
+export const CACHE_NAMESPACE = 'tm:v1';
+
 export function cacheKey(key: RouteKey): string {
+  return `${CACHE_NAMESPACE}:route:${key.tenant}:${key.service}:${key.env}:${key.version}`;
+}
+
+// The seed's key for the same route; deleted on every change so seed readers sharing this Redis fall
+// back to their database instead of serving a stale URL.
+export function legacyCacheKey(key: RouteKey): string {
   return `route:${key.tenant}:${key.service}:${key.env}:${key.version}`;
 }
 
@@ -28,6 +38,7 @@ export function decodeEntry(value: string | null): CacheLookup {
 
 // Atomically store an entry unless Redis already holds a newer revision of the same route, so a
 // reader that loaded an old row can never overwrite what a later write (or its event) put there.
+// When ARGV[4] names a channel, the change is announced there (ARGV[5]) in the same step.
 export const STORE_IF_NEWER_LUA = `
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -38,5 +49,6 @@ if current then
   end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
 return 1
 `;

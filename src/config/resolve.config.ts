@@ -1,0 +1,13 @@
+import { registerAs } from '@nestjs/config';
+import { loadEnv } from './env.validation';
+
+export const resolveConfig = registerAs('resolve', () => {
+  const env = loadEnv();
+  return {
+    localCacheEnabled: env.RESOLVE_LOCAL_CACHE_ENABLED,
+    localCacheTtlMs: env.RESOLVE_LOCAL_CACHE_TTL_MS,
+    localCacheMaxEntries: env.RESOLVE_LOCAL_CACHE_MAX_ENTRIES,
+  };
+});
+
+export type ResolveConfig = ReturnType<typeof resolveConfig>;

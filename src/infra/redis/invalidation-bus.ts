@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { ThrottledLog } from '../../common/logging/throttled-log';
+import { REDIS_CLIENT } from './redis.constants';
+
+export const INVALIDATION_CHANNEL = 'tm:v1:invalidate';
+
+export interface InvalidationListener {
+  // A message "<kind>|<payload>" of this listener's kind arrived.
+  onInvalidation(payload: string): void;
+  // The bus may have missed messages (it was disconnected): forget everything held in memory.
+  onReset(): void;
+}
+
+// Cross-instance invalidation of in-process caches over Redis pub/sub: whoever changes something
+// publishes "<kind>|<payload>" on one channel (routes: "r|<revision>|<tenant:service:env:version>";
+// a later API-key revocation can use its own kind). Pub/sub delivers only to connected subscribers,
+// so while this instance's subscription is down `live` is false, and on every (re)subscription the
+// listeners reset: an in-process cache is only used while it cannot have missed an invalidation.
+@Injectable()
+export class InvalidationBus implements OnApplicationShutdown {
+  private readonly logger = new Logger(InvalidationBus.name);
+  private readonly throttled = new ThrottledLog(this.logger);
+  private readonly listeners = new Map<string, InvalidationListener>();
+  private subscriber?: Redis;
+  private subscribed = false;
+
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+
+  get live(): boolean {
+    return this.subscribed;
+  }
+
+  listen(kind: string, listener: InvalidationListener): void {
+    this.listeners.set(kind, listener);
+    if (!this.subscriber) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.subscribed = false;
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+  }
+
+  private start(): void {
+    const subscriber = this.redis.duplicate({ connectionName: 'traffic-manager-invalidation', enableOfflineQueue: true, commandTimeout: undefined });
+    this.subscriber = subscriber;
+    subscriber.on('ready', () => void this.subscribe(subscriber));
+    subscriber.on('close', () => this.down('connection closed'));
+    subscriber.on('error', (err: Error) => this.down(err.message));
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== INVALIDATION_CHANNEL) return;
+      const sep = message.indexOf('|');
+      this.listeners.get(message.slice(0, sep))?.onInvalidation(message.slice(sep + 1));
+    });
+  }
+
+  private async subscribe(subscriber: Redis): Promise<void> {
+    try {
+      await subscriber.subscribe(INVALIDATION_CHANNEL);
+      for (const listener of this.listeners.values()) listener.onReset();
+      this.subscribed = true;
+      this.throttled.clear('down');
+    } catch (err) {
+      this.down((err as Error).message);
+    }
+  }
+
+  private down(reason: string): void {
+    if (!this.subscribed) return;
+    this.subscribed = false;
+    for (const listener of this.listeners.values()) listener.onReset();
+    this.throttled.warn('down', `Invalidation channel lost (${reason}); in-process caches are bypassed until it is back`);
+  }
+}

@@ -1,0 +1,53 @@
+import { LocalRouteCache } from './local-route-cache';
+
+describe(LocalRouteCache.name, () => {
+  const make = () => new LocalRouteCache({ maxEntries: 3, ttlMs: 1000, random: () => 0.5 });
+
+  it('should serve what it holds and forget it on invalidation', () => {
+    const cache = make();
+    cache.set('a', { found: true, url: 'https://one.example.com', revision: 1 });
+
+    expect(cache.get('a')).toEqual({ found: true, url: 'https://one.example.com', revision: 1 });
+    cache.invalidate('a', 2);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('should refuse a revision older than one already seen, from a fill or an announcement', () => {
+    const cache = make();
+    cache.set('a', { found: true, url: 'https://two.example.com', revision: 2 });
+
+    expect(cache.set('a', { found: true, url: 'https://one.example.com', revision: 1 })).toBe(false);
+    expect(cache.get('a')?.revision).toBe(2);
+    cache.invalidate('a', 5);
+    expect(cache.set('a', { found: false, revision: 4 })).toBe(false);
+    expect(cache.floor('a')).toBe(5);
+    expect(cache.set('a', { found: false, revision: 5 })).toBe(true);
+  });
+
+  it('should keep remembering the floor after clear(), so a reconnect cannot bring back old values', () => {
+    const cache = make();
+    cache.set('a', { found: true, url: 'https://two.example.com', revision: 2 });
+    cache.clear();
+
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.set('a', { found: true, url: 'https://one.example.com', revision: 1 })).toBe(false);
+  });
+
+  it('should hold at most maxEntries routes', () => {
+    const cache = make();
+    for (const k of ['a', 'b', 'c', 'd']) cache.set(k, { found: false, revision: 0 });
+
+    expect(cache.size).toBe(3);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('should expire entries after the jittered TTL', () => {
+    let now = 10_000;
+    const cache = new LocalRouteCache({ maxEntries: 3, ttlMs: 1000, random: () => 1, now: () => now });
+    cache.set('a', { found: false, revision: 0 });
+    now += 1150;
+    expect(cache.get('a')).toBeDefined();
+    now += 100;
+    expect(cache.get('a')).toBeUndefined();
+  });
+});
