@@ -1,0 +1,87 @@
+/*
+ * npm run bench: the whole benchmark of issue 8 in one run (see bench/README.md).
+ *   BENCH_SECONDS=3 BENCH_WARMUP_SECONDS=1 npm run bench      # a quick run
+ */
+import { allocatePorts, ports, settings } from './config';
+import { chooseGenerator } from './load';
+import { drainBacklog, groupIds, propagation, startCaughtUpConsumer } from './pipeline';
+import { killAllNow, logStep, memoryMb, stopAll, stopService } from './processes';
+import { printTable, Results, writeJson } from './report';
+import * as scenario from './scenarios';
+import { startApi, startCeiling } from './stack';
+import { prepareInfrastructure, removeRunResources, resetStores, seedTenants } from './stores';
+
+async function run(): Promise<void> {
+  await allocatePorts();
+  const generator = chooseGenerator();
+  logStep(`load generator: ${generator.name} ${generator.version}`);
+  const buildNotes = prepareInfrastructure(settings.skipBuild);
+  await resetStores();
+  logStep(`seeding ${settings.totalRoutes.toLocaleString('en')} routes`);
+  await seedTenants(scenario.SEEDED, 0, settings.totalRoutes / 1000);
+  const results: Results = { generator, scenarios: [], notes: buildNotes };
+
+  const ceiling = await startCeiling();
+  results.scenarios.push(await scenario.ceiling(generator, ceiling));
+  await stopService(ceiling.service);
+
+  const a = await startApi('api-a', ports.apiA);
+  results.scenarios.push(await scenario.resolveHot(generator, a, true));
+  const noLocalCache = await startApi('api-no-local-cache', ports.apiNoLocalCache, { RESOLVE_LOCAL_CACHE_ENABLED: 'false' });
+  results.scenarios.push(await scenario.resolveHot(generator, noLocalCache, false));
+  await stopService(noLocalCache.service);
+  results.scenarios.push(await scenario.resolveAllRoutes(generator, a));
+  results.scenarios.push(await scenario.resolveMissing(generator, a));
+  results.scenarios.push(await scenario.resolveCold(generator, a));
+
+  results.drain = await drainBacklog(a);
+  results.scenarios.push(await scenario.writes(generator, a));
+
+  logStep('i: second API instance and the consumer for propagation');
+  const b = await startApi('api-b', ports.apiB);
+  const { consumer, caughtUp } = await startCaughtUpConsumer();
+  if (!caughtUp) results.notes.push('propagation started before the consumer had caught up with the write scenario');
+  results.propagation = await propagation(a, b);
+
+  logStep('j: memory');
+  results.memory = { api: memoryMb(a.pid), api_b: memoryMb(b.pid), consumer: memoryMb(consumer.pid) };
+  printTable(results);
+  const file = writeJson(results);
+  process.stdout.write(`\nwritten: ${file}\n`);
+}
+
+let cleaning: Promise<void> | undefined;
+let interrupted = false;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    logStep('stopping everything the bench started');
+    await stopAll();
+    await removeRunResources(groupIds());
+  })();
+  return cleaning;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (cleaning) {
+      killAllNow();
+      process.exit(130);
+    }
+    interrupted = true;
+    logStep(`${sig}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+process.on('exit', killAllNow);
+// kafkajs 2.2.4's admin client schedules a negative timeout, which Node 24 reports; it is harmless.
+process.removeAllListeners('warning');
+process.on('warning', (w) => w.name !== 'TimeoutNegativeWarning' && process.stderr.write(`${w.name}: ${w.message}\n`));
+
+run()
+  .then(cleanup)
+  .then(() => process.exit(0))
+  .catch(async (err: unknown) => {
+    if (!interrupted) process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await cleanup();
+    process.exit(1);
+  });

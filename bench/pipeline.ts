@@ -1,0 +1,176 @@
+import { performance } from 'perf_hooks';
+import { names, settings } from './config';
+import { forEachConcurrently, range, routeKey, writeRequest } from './load';
+import { logStep, sleep, stopService } from './processes';
+import { SEEDED } from './scenarios';
+import { metricByLabel, startConsumer, Target, waitConsumerReady } from './stack';
+import { groupLag, kafkaAdmin, topicMessages, unpublishedOutboxRows } from './stores';
+
+// The event pipeline: how fast each consumer group drains a backlog, and how long a change made
+// through one API instance takes to be served by another.
+export const GROUP_TYPES = ['cache_invalidation', 'cache_warming', 'audit_log'] as const;
+export const groupIds = () => GROUP_TYPES.map((t) => `${names.groupPrefix}-${t}`);
+
+export interface GroupDrain {
+  group: string;
+  backlog: number;
+  secondsFromJoin: number; // group Stable (joined, partitions assigned) until lag 0
+  secondsFromStart: number; // consumer process spawned until lag 0
+  eventsPerSecond: number;
+  drained: boolean;
+  processed?: number;
+  duplicates?: number;
+}
+
+export interface Propagation {
+  rounds: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  timeouts: number;
+  writeP50Ms: number;
+}
+
+// Changes made while no consumer of this run's groups exists (the topic is this run's own), then the
+// consumer process starts and each group's lag is polled every 100 ms until it reaches 0.
+export async function drainBacklog(api: Target): Promise<GroupDrain[]> {
+  logStep(`h: ${settings.backlog.toLocaleString('en')} changes with no consumer running`);
+  const changes = range(0, settings.backlog, (i) => {
+    const key = routeKey(SEEDED, i % settings.totalRoutes);
+    return writeRequest(key, `https://${key.service}-${key.version}.${key.tenant}.bench.example.com/backlog-${Math.floor(i / settings.totalRoutes)}`);
+  });
+  let failed = 0;
+  await forEachConcurrently(changes, 32, async (r) => {
+    const res = await fetch(`${api.baseUrl}${r.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: r.body });
+    await res.arrayBuffer();
+    if (!res.ok) failed++;
+  });
+  if (failed > 0) throw new Error(`${failed} of the backlog's writes failed`);
+  // If the relay has not published everything by then, the drain counts what the topic holds (the backlog column).
+  await waitFor('the outbox relay to publish the backlog', 300, async () => (await unpublishedOutboxRows()) === 0 && (await topicMessages()) >= settings.backlog, false);
+
+  logStep('h: consumer started, draining');
+  const consumer = startConsumer();
+  const started = performance.now();
+  const state = await pollDrain(started);
+  const processed = await metricByLabel(consumer, 'consumer_events_processed_total', 'group').catch(() => ({}) as Record<string, number>);
+  const duplicates = await metricByLabel(consumer, 'consumer_events_duplicate_total', 'group').catch(() => ({}) as Record<string, number>);
+  await stopService(consumer.service);
+  return GROUP_TYPES.map((type, i) => {
+    const s = state[i];
+    const end = s.doneAt ?? performance.now();
+    const fromJoin = (end - (s.stableAt ?? started)) / 1000;
+    const drainedEvents = s.backlog - (s.doneAt ? 0 : s.lastLag);
+    return {
+      group: type,
+      backlog: s.backlog,
+      secondsFromJoin: fromJoin,
+      secondsFromStart: (end - started) / 1000,
+      eventsPerSecond: drainedEvents / fromJoin,
+      drained: s.doneAt !== undefined,
+      processed: processed[type] ?? processed[groupIds()[i]],
+      duplicates: duplicates[type] ?? duplicates[groupIds()[i]],
+    };
+  });
+}
+
+interface DrainState {
+  backlog: number;
+  lastLag: number;
+  stableAt?: number;
+  doneAt?: number;
+}
+
+async function pollDrain(started: number): Promise<DrainState[]> {
+  const ids = groupIds();
+  const backlog = await Promise.all(ids.map(groupLag));
+  const state: DrainState[] = backlog.map((b) => ({ backlog: b, lastLag: b }));
+  const admin = await kafkaAdmin();
+  const deadline = started + settings.drainTimeoutSeconds * 1000;
+  while (state.some((s) => s.doneAt === undefined) && performance.now() < deadline) {
+    const [lags, described] = await Promise.all([Promise.all(ids.map(groupLag)), admin.describeGroups(ids).catch(() => undefined)]);
+    const now = performance.now();
+    ids.forEach((id, i) => {
+      const s = state[i];
+      s.lastLag = lags[i];
+      const group = described?.groups.find((g) => g.groupId === id);
+      if (s.stableAt === undefined && (group?.state === 'Stable' || lags[i] < s.backlog)) s.stableAt = now;
+      if (s.doneAt === undefined && lags[i] === 0) s.doneAt = now;
+    });
+    await sleep(100);
+  }
+  return state;
+}
+
+// A and B serve the same route; each round changes its URL through A and polls B (every 2 ms) until B
+// answers with the new URL. Measured from A's answer (the commit is behind it) to B's first new answer.
+export async function propagation(a: Target, b: Target): Promise<Propagation> {
+  logStep(`i: propagation A → B, ${settings.propagationRounds} changes`);
+  const key = routeKey('bench-p', 0);
+  const query = `${b.baseUrl}/api/v1/routes/resolve?tenant=${key.tenant}&service=${key.service}&env=${key.env}&version=${key.version}`;
+  const change = async (url: string) => {
+    const r = writeRequest(key, url);
+    const res = await fetch(`${a.baseUrl}${r.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: r.body });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`change through A failed with ${res.status}`);
+  };
+  const servedByB = async (url: string, timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const res = await fetch(query);
+      const body = (await res.json()) as { url?: string };
+      if (body.url === url) return true;
+      await sleep(2);
+    }
+    return false;
+  };
+  await change('https://prop-start.bench.example.com');
+  if (!(await servedByB('https://prop-start.bench.example.com', 10_000))) throw new Error('B never served the route created through A');
+
+  const delays: number[] = [];
+  const writes: number[] = [];
+  let timeouts = 0;
+  for (let round = 0; round < settings.propagationRounds; round++) {
+    const url = `https://prop-${round}.bench.example.com`;
+    const sent = performance.now();
+    await change(url);
+    const committed = performance.now();
+    const served = await servedByB(url, 5000);
+    if (!served) timeouts++;
+    delays.push(performance.now() - committed);
+    writes.push(committed - sent);
+    await sleep(20 + Math.random() * 30);
+  }
+  return {
+    rounds: delays.length,
+    p50Ms: percentile(delays, 50),
+    p99Ms: percentile(delays, 99),
+    maxMs: Math.max(...delays),
+    timeouts,
+    writeP50Ms: percentile(writes, 50),
+  };
+}
+
+// Before propagation: the restarted consumer catches up with the write scenario's events first.
+export async function startCaughtUpConsumer(): Promise<{ consumer: Target; caughtUp: boolean }> {
+  const consumer = startConsumer();
+  await waitConsumerReady(consumer);
+  const caughtUp = await waitFor('the consumer to catch up', 180, async () => (await Promise.all(groupIds().map(groupLag))).every((l) => l === 0), false);
+  return { consumer, caughtUp };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function waitFor(what: string, seconds: number, check: () => Promise<boolean>, required = true): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(200);
+  }
+  if (required) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+  logStep(`gave up after ${seconds} s waiting for ${what}`);
+  return false;
+}

@@ -1,0 +1,137 @@
+import { settings } from './config';
+import { forEachConcurrently, Generator, HttpRequest, LoadRow, measure, range, resolveRequest, routeKey, writeRequest } from './load';
+import { logStep } from './processes';
+import { metricTotal, Target } from './stack';
+import { seedTenants, sql } from './stores';
+
+// The load scenarios: each is a warm-up and a measured run of the same generator, against one process.
+export interface LoadScenario {
+  id: string;
+  label: string;
+  load: LoadRow;
+  notes: string[];
+}
+
+// Key prefixes (tenant names): the seeded set, the cold set, and routes created by the write scenario.
+export const SEEDED = 'bench-t';
+const COLD = 'bench-c';
+const CREATED = 'bench-w';
+const CREATED_DURING_WARMUP = 'bench-v';
+
+const hotKeys = () => range(0, settings.hotRoutes, (i) => routeKey(SEEDED, i));
+const allKeys = () => range(0, settings.totalRoutes, (i) => routeKey(SEEDED, i));
+
+export async function ceiling(generator: Generator, server: Target): Promise<LoadScenario> {
+  logStep('a: ceiling, bare Fastify');
+  const load = await measure(generator, server, hotKeys().map(resolveRequest), { connections: settings.connections, expect: 'ok' });
+  return { id: 'ceiling', label: 'ceiling: bare Fastify, same JSON', load, notes: [] };
+}
+
+export async function resolveHot(generator: Generator, api: Target, localCache: boolean): Promise<LoadScenario> {
+  logStep(`${localCache ? 'b' : 'c'}: resolve, hot set${localCache ? '' : ', in-process tier off'}`);
+  const list = hotKeys().map(resolveRequest);
+  await prefill(api, list);
+  const load = await measure(generator, api, list, {
+    connections: settings.connections,
+    expect: 'ok',
+    counters: resolveCounters(api),
+  });
+  return {
+    id: localCache ? 'resolve_hot' : 'resolve_hot_no_local_cache',
+    label: `resolve, hot set (${settings.hotRoutes.toLocaleString('en')} keys)${localCache ? '' : ', local tier off'}`,
+    load,
+    notes: counterNotes(load),
+  };
+}
+
+export async function resolveMissing(generator: Generator, api: Target): Promise<LoadScenario> {
+  logStep('e: resolve, missing routes');
+  // Existing tenants/services/env, versions that do not exist: 404 from the negative cache.
+  const missing = hotKeys().map((k) => resolveRequest({ ...k, version: k.version.replace('v', 'x') }));
+  const load = await measure(generator, api, missing, {
+    connections: settings.connections,
+    expect: 'not-found',
+    counters: resolveCounters(api),
+  });
+  return { id: 'resolve_missing', label: 'resolve, missing routes (404)', load, notes: counterNotes(load) };
+}
+
+// Every seeded key, each requested once in the order the measured run will use (entries are cached for
+// CACHE_POSITIVE_TTL, 60 s), then the same rotation over the whole set as the hot-set scenario.
+export async function resolveAllRoutes(generator: Generator, api: Target): Promise<LoadScenario> {
+  const list = allKeys().map(resolveRequest);
+  logStep(`d: resolve over all ${list.length.toLocaleString('en')} routes (filling the caches first)`);
+  const started = Date.now();
+  const filled = await prefill(api, list, started + settings.prefillTimeoutSeconds * 1000);
+  const prewarmSeconds = (Date.now() - started) / 1000;
+  const load = await measure(generator, api, list, { connections: settings.connections, expect: 'ok', counters: resolveCounters(api) });
+  const notes = [`caches filled with ${filled} of ${list.length} keys in ${prewarmSeconds.toFixed(1)} s before the warm-up`, ...counterNotes(load)];
+  if (filled < list.length) notes.push(`filling stopped after BENCH_PREFILL_TIMEOUT (${settings.prefillTimeoutSeconds} s): part of the run were misses`);
+  else if (prewarmSeconds + settings.warmupSeconds > 50) notes.push('filling took long enough for some Redis entries (TTL 60 s) to expire');
+  return { id: 'resolve_all_routes', label: `resolve, all ${(settings.totalRoutes / 1000).toFixed(0)}k routes`, load, notes };
+}
+
+// Keys never requested before (a separate set seeded now): every request is a miss of both cache tiers.
+export async function resolveCold(generator: Generator, api: Target): Promise<LoadScenario> {
+  logStep(`f: resolve, cold misses (seeding ${settings.coldRoutes.toLocaleString('en')} more routes)`);
+  await seedTenants(COLD, 0, settings.coldRoutes / 1000);
+  const keys = range(0, settings.coldRoutes, (i) => routeKey(COLD, i));
+  const split = Math.max(1000, Math.floor(keys.length / 10));
+  const measured = keys.slice(split).map(resolveRequest);
+  const load = await measure(generator, api, measured, {
+    connections: settings.connections,
+    expect: 'ok',
+    warmList: keys.slice(0, split).map(resolveRequest),
+    counters: resolveCounters(api),
+  });
+  const notes = counterNotes(load);
+  if (load.requests > measured.length) notes.push(`cold set exhausted: ${load.requests - measured.length} requests were repeats`);
+  return { id: 'resolve_cold', label: 'resolve, cold misses (→ PostgreSQL)', load, notes };
+}
+
+// Half creates of new routes, half updates of seeded ones to a URL they never had: every request is a
+// change with its outbox row. The warm-up uses other keys, so the measured run repeats nothing.
+export async function writes(generator: Generator, api: Target): Promise<LoadScenario> {
+  logStep(`g: writes at ${settings.writeConnections} connections`);
+  const changes = (created: string, updated: string, n: number): HttpRequest[] =>
+    range(0, 2 * n, (i) => {
+      const k = i >> 1;
+      if (i % 2 === 0) {
+        const key = routeKey(created, k);
+        return writeRequest(key, `https://${key.service}-${key.version}.${key.tenant}.bench.example.com`);
+      }
+      const key = routeKey(updated, k);
+      return writeRequest(key, `https://${key.service}-${key.version}.${key.tenant}.bench.example.com/updated`);
+    });
+  const list = changes(CREATED, SEEDED, settings.totalRoutes);
+  const load = await measure(generator, api, list, {
+    connections: settings.writeConnections,
+    expect: 'ok',
+    warmList: changes(CREATED_DURING_WARMUP, COLD, settings.coldRoutes),
+    counters: async () => ({ outbox_rows: Number((await sql<{ n: string }>('SELECT count(*) AS n FROM outbox_events'))[0].n) }),
+  });
+  const outboxRows = load.counters?.outbox_rows ?? NaN;
+  const notes = [`${load.requests} changes, ${outboxRows} outbox rows (${(outboxRows / load.requests).toFixed(3)} per change)`];
+  if (load.requests > list.length) notes.push(`change list exhausted: ${load.requests - list.length} requests were no-op repeats`);
+  return { id: 'writes', label: 'writes: creates + updates', load, notes };
+}
+
+// Each key requested once, so the measured run starts with the caches holding the whole list.
+async function prefill(api: Target, list: HttpRequest[], deadline = Infinity): Promise<number> {
+  const get = async (r: HttpRequest) => void (await (await fetch(`${api.baseUrl}${r.path}`)).arrayBuffer());
+  return forEachConcurrently(list, settings.connections, get, deadline);
+}
+
+function resolveCounters(api: Target): () => Promise<Record<string, number>> {
+  return async () => {
+    const names = ['db_queries_total', 'resolve_cache_hit_total', 'resolve_cache_miss_total', 'resolve_negative_cache_hit_total'];
+    const values = await Promise.all(names.map((n) => metricTotal(api, n)));
+    return Object.fromEntries(names.map((n, i) => [n, values[i] ?? NaN]));
+  };
+}
+
+function counterNotes(load: LoadRow): string[] {
+  const queries = load.counters?.db_queries_total;
+  if (queries === undefined || Number.isNaN(queries) || load.requests === 0) return [];
+  return [`PostgreSQL queries per request: ${(queries / load.requests).toFixed(3)}`];
+}

@@ -1,0 +1,56 @@
+import { join } from 'path';
+import { BUILD_DIR, ports, serviceEnv } from './config';
+import { Service, startService, waitForHttp } from './processes';
+
+// The processes under test: the built API and consumer exactly as `npm run start:prod` /
+// `start:consumer:prod` run them (production settings, the bench's own names), and the ceiling.
+export interface Target {
+  service: Service;
+  baseUrl: string;
+  pid: number;
+}
+
+function target(service: Service, port: number): Target {
+  return { service, baseUrl: `http://127.0.0.1:${port}`, pid: service.pid };
+}
+
+export async function startCeiling(): Promise<Target> {
+  const service = startService('ceiling', [join(__dirname, 'ceiling-server.js'), String(ports.ceiling)], process.env);
+  const t = target(service, ports.ceiling);
+  await waitForHttp(service, `${t.baseUrl}/health/live`);
+  return t;
+}
+
+export async function startApi(name: string, port: number, extra: Record<string, string> = {}): Promise<Target> {
+  const service = startService(name, [join(BUILD_DIR, 'src', 'main.js')], serviceEnv({ API_PORT: String(port), API_HOST: '127.0.0.1', ...extra }));
+  const t = target(service, port);
+  await waitForHttp(service, `${t.baseUrl}/health/ready`);
+  return t;
+}
+
+export function startConsumer(): Target {
+  const service = startService('consumer', [join(BUILD_DIR, 'src', 'consumer.js')], serviceEnv({ CONSUMER_PORT: String(ports.consumer) }));
+  return target(service, ports.consumer);
+}
+
+export async function waitConsumerReady(consumer: Target): Promise<void> {
+  await waitForHttp(consumer.service, `${consumer.baseUrl}/health/ready`, 120_000);
+}
+
+// Sum of every sample of a counter on /metrics (all label sets), or undefined if absent.
+export async function metricTotal(t: Target, name: string): Promise<number | undefined> {
+  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  const samples = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))];
+  return samples.length === 0 ? undefined : samples.reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+// Every sample of a metric by one label's value, e.g. consumer_events_processed_total by group.
+export async function metricByLabel(t: Target, name: string, label: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    const value = new RegExp(`${label}="([^"]*)"`).exec(m[1])?.[1];
+    if (value !== undefined) out[value] = (out[value] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
