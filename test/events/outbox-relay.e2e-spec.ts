@@ -30,7 +30,8 @@ describe('Outbox relay across API instances (e2e)', () => {
   const relayLocks = async () => {
     const { rows } = await db.query(
       `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted
-       AND objid = hashtext('traffic-manager.outbox-relay')::oid`,
+       AND objid = hashtext('traffic-manager.outbox-relay')::oid
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     return rows[0].n as number;
   };

@@ -88,6 +88,24 @@ describe('Routes write path (e2e)', () => {
     ]);
   });
 
+  it('should record "updated" from the inactive state and make the route active when an inactive route gets a new url', async () => {
+    const route = routeOf(uniqueTenant());
+    await api.http.post('/api/v1/routes', { ...route, url: 'https://old.example.com' });
+    await api.http.post('/api/v1/routes/deactivate', route);
+    const res = await api.http.post('/api/v1/routes', { ...route, url: 'https://new.example.com' });
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ url: 'https://new.example.com', is_active: true, revision: 3 });
+    const [, , updated] = await outboxFor(db, keyOf(route));
+    expect(updated.payload).toMatchObject({
+      action: 'updated',
+      url: 'https://new.example.com',
+      previous_url: 'https://old.example.com',
+      previous_state: 'inactive',
+      revision: 3,
+    });
+  });
+
   it('should deactivate and activate with one event each, and no event when already in that state', async () => {
     const route = routeOf(uniqueTenant());
     await api.http.post('/api/v1/routes', { ...route, url: 'https://a.example.com' });
@@ -135,6 +153,26 @@ describe('Routes write path (e2e)', () => {
     );
     expect(rows.rows[0].n).toBe(1);
     expect(await outboxFor(db, keyOf(route))).toHaveLength(1);
+  });
+
+  it('should create every version once when parallel creates share a new tenant, service and environment', async () => {
+    const tenant = uniqueTenant('parents');
+    const versions = Array.from({ length: 20 }, (_, i) => `v${i + 1}`);
+    const responses = await Promise.all(
+      versions.map((version) => api.http.post('/api/v1/routes', { ...routeOf(tenant, version), url: `https://${version}.example.com` })),
+    );
+
+    expect(responses.map((r) => r.status)).toEqual(versions.map(() => 201));
+    const { rows } = await db.query(
+      `SELECT count(DISTINCT t.id)::int AS tenants, count(DISTINCT s.id)::int AS services,
+              count(DISTINCT env.id)::int AS environments, count(e.id)::int AS endpoints
+       FROM tenants t JOIN services s ON s.tenant_id = t.id JOIN environments env ON env.service_id = s.id
+       JOIN endpoints e ON e.environment_id = env.id WHERE t.name = $1`,
+      [tenant],
+    );
+    expect(rows[0]).toEqual({ tenants: 1, services: 1, environments: 1, endpoints: 20 });
+    const events = await Promise.all(versions.map((version) => outboxFor(db, keyOf(routeOf(tenant, version)))));
+    expect(events.map((e) => e.map((row) => row.payload.action))).toEqual(versions.map(() => ['created']));
   });
 
   it('should serialize parallel activate/deactivate so revisions increase strictly in commit order', async () => {

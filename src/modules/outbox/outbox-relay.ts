@@ -76,10 +76,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       await this.publisher.publish(rows);
     } catch (err) {
-      for (const row of rows) this.failed.inc({ action: String(row.payload.action) });
+      this.countByAction(this.failed, rows);
       throw err;
     }
-    for (const row of rows) this.published.inc({ action: String(row.payload.action) });
+    this.countByAction(this.published, rows);
+  }
+
+  // One counter update per action and batch rather than per row.
+  private countByAction(counter: Counter<string>, rows: OutboxRow[]): void {
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      const action = String(row.payload.action);
+      counts.set(action, (counts.get(action) ?? 0) + 1);
+    }
+    for (const [action, count] of counts) counter.inc({ action }, count);
   }
 
   private async onFailure(err: Error): Promise<void> {

@@ -46,21 +46,32 @@ export class OutboxRepository {
   }
 
   // Claims the oldest unpublished rows (locked until the transaction ends), hands them to `publish`,
-  // and marks them published in the same transaction. If publish throws, nothing is marked.
+  // and marks them published in the same transaction. If publish throws, nothing is marked. Runs on
+  // the leader's own connection, so the relay never holds a pool connection that requests are
+  // waiting for while Kafka acknowledges a batch.
   async publishBatch(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const rows: OutboxRow[] = await em.query(
+    const runner = this.leaderConnection;
+    if (!runner) throw new Error('publishBatch called without the relay leadership');
+    await runner.startTransaction();
+    try {
+      const rows: OutboxRow[] = await runner.query(
         `SELECT id, message_key, payload, headers FROM outbox_events
          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
-      if (rows.length === 0) return 0;
-      await publish(rows);
-      await em.query('UPDATE outbox_events SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
-        rows.map((r) => r.id),
-      ]);
+      if (rows.length > 0) {
+        await publish(rows);
+        await runner.query(
+          'UPDATE outbox_events SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
+          [rows.map((r) => r.id)],
+        );
+      }
+      await runner.commitTransaction();
       return rows.length;
-    });
+    } catch (err) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    }
   }
 
   async recordFailure(limit: number, error: string): Promise<void> {

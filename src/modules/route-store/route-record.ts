@@ -1,3 +1,4 @@
+import { RouteChangedEvent } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
 
 // A route as stored: the endpoint row with its names resolved.
@@ -24,4 +25,20 @@ export interface RouteListFilter {
   active?: boolean;
   afterId?: number;
   limit: number;
+}
+
+// The state a write asks for. A null url keeps the current one and never creates the route.
+export interface RouteChange {
+  url: string | null;
+  active: boolean;
+}
+
+// The event fields known before the write; the database adds the ones that depend on the row it
+// changed (action, url, previous_url, previous_state, revision) while it holds the row lock.
+export type RouteEventDraft = Omit<RouteChangedEvent, 'action' | 'url' | 'previous_url' | 'previous_state' | 'revision'>;
+
+export interface AppliedChange {
+  route: RouteRecord;
+  created: boolean;
+  changed: boolean;
 }

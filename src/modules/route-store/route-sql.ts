@@ -11,6 +11,10 @@ export const ROUTE_JOINS = `FROM endpoints e
 
 export const BY_KEY = `t.name = $1 AND s.name = $2 AND env.name = $3 AND e.version = $4`;
 
+// One statement in autocommit, so one round trip and one transaction per change (the function comes
+// from migration ApplyRouteChangeFunction). Its row has the EndpointRow columns plus created/changed.
+export const APPLY_CHANGE = `SELECT * FROM tm_apply_route_change($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+
 export interface EndpointRow {
   id: number;
   tenant?: string;
@@ -41,12 +45,4 @@ export function toRecord(row: EndpointRow, key?: RouteKey): RouteRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-// TypeORM returns [rows, rowCount] for UPDATE/DELETE and plain rows otherwise.
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
-    return result[0] as T[];
-  }
-  return result as T[];
 }

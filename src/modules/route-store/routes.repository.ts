@@ -1,17 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { RouteKey } from '../../contracts/route-key';
-import { RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
-import { BY_KEY, EndpointRow, keyParams, ROUTE_COLUMNS, ROUTE_JOINS, toRecord } from './route-sql';
-import { RouteTransaction } from './route-transaction';
+import { EVENT_HEADERS } from '../../contracts/route-event';
+import { RouteKey, routeKeyString } from '../../contracts/route-key';
+import { AppliedChange, RouteChange, RouteEventDraft, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
+import { APPLY_CHANGE, BY_KEY, EndpointRow, keyParams, ROUTE_COLUMNS, ROUTE_JOINS, toRecord } from './route-sql';
 
 @Injectable()
 export class RoutesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  transaction<T>(work: (tx: RouteTransaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', (em) => work(new RouteTransaction(em)));
+  // The whole write in one round trip: upserts the parents, locks the route, applies the change
+  // (creating the route only when change.url is set) and appends its outbox row in the same
+  // transaction. Null when there is no route to change.
+  async applyChange(key: RouteKey, change: RouteChange, event: RouteEventDraft): Promise<AppliedChange | null> {
+    const headers = {
+      [EVENT_HEADERS.correlationId]: event.correlation_id ?? '',
+      [EVENT_HEADERS.eventType]: event.event_type,
+    };
+    const rows: Array<EndpointRow & { created: boolean; changed: boolean }> = await this.dataSource.query(APPLY_CHANGE, [
+      ...keyParams(key),
+      change.url,
+      change.active,
+      routeKeyString(key),
+      JSON.stringify(event),
+      JSON.stringify(headers),
+    ]);
+    if (!rows.length) return null;
+    return { route: toRecord(rows[0], key), created: rows[0].created, changed: rows[0].changed };
   }
 
   // The read path's only query: one indexed join, inactive rows included so the revision is known.

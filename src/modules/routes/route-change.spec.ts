@@ -1,50 +1,29 @@
-import { RouteRecord } from '../route-store/route-record';
-import { buildEvent, planChange } from './route-change';
+import { changeOf, draftEvent } from './route-change';
 
-const route = (overrides: Partial<RouteRecord> = {}): RouteRecord => ({
-  id: 1,
-  tenant: 't',
-  service: 's',
-  env: 'e',
-  version: 'v1',
-  url: 'https://a.example.com',
-  isActive: true,
-  revision: 4,
-  createdAt: new Date(),
-  updatedAt: new Date(),
-  ...overrides,
-});
-
-describe(planChange.name, () => {
+describe(changeOf.name, () => {
   it.each([
-    ['same url, active', route(), { kind: 'upsert', url: 'https://a.example.com' }, null],
-    ['new url, active', route(), { kind: 'upsert', url: 'https://b.example.com' }, { action: 'updated', url: 'https://b.example.com', isActive: true }],
-    ['new url, inactive', route({ isActive: false }), { kind: 'upsert', url: 'https://b.example.com' }, { action: 'updated', url: 'https://b.example.com', isActive: true }],
-    ['same url, inactive', route({ isActive: false }), { kind: 'upsert', url: 'https://a.example.com' }, { action: 'activated', url: 'https://a.example.com', isActive: true }],
-    ['activate active', route(), { kind: 'activate' }, null],
-    ['activate inactive', route({ isActive: false }), { kind: 'activate' }, { action: 'activated', url: 'https://a.example.com', isActive: true }],
-    ['deactivate active', route(), { kind: 'deactivate' }, { action: 'deactivated', url: 'https://a.example.com', isActive: false }],
-    ['deactivate inactive', route({ isActive: false }), { kind: 'deactivate' }, null],
-  ] as const)('should plan %s', (_name, current, intent, expected) => {
-    expect(planChange(current, intent)).toEqual(expected);
+    [{ kind: 'upsert', url: 'https://a.example.com' }, { url: 'https://a.example.com', active: true }],
+    [{ kind: 'activate' }, { url: null, active: true }],
+    [{ kind: 'deactivate' }, { url: null, active: false }],
+  ] as const)('should ask for %j as %j', (intent, expected) => {
+    expect(changeOf(intent)).toEqual(expected);
   });
 });
 
-describe(buildEvent.name, () => {
-  it('should carry the new state, the previous one and the correlation id', () => {
-    const event = buildEvent('updated', route({ url: 'https://b.example.com', revision: 5 }), route({ isActive: false }), 'corr-1');
+describe(draftEvent.name, () => {
+  const key = { tenant: 't', service: 's', env: 'e', version: 'v1' };
 
-    expect(event).toMatchObject({
+  it('should carry the route, the correlation id and a fresh event id, and leave the state to the database', () => {
+    const event = draftEvent(key, 'corr-1');
+
+    expect(event).toEqual({
+      event_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       event_type: 'route_changed',
-      action: 'updated',
-      tenant: 't',
-      url: 'https://b.example.com',
-      previous_url: 'https://a.example.com',
-      previous_state: 'inactive',
-      revision: 5,
+      ...key,
       changed_by: null,
       correlation_id: 'corr-1',
+      occurred_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
-    expect(event.occurred_at).toMatch(/Z$/);
+    expect(draftEvent(key, null).event_id).not.toBe(event.event_id);
   });
 });

@@ -1,47 +1,33 @@
 import { randomUUID } from 'crypto';
-import { ROUTE_CHANGED_EVENT, RouteAction, RouteChangedEvent } from '../../contracts/route-event';
-import { RouteRecord } from '../route-store/route-record';
-
-export interface RoutePatch {
-  action: RouteAction;
-  url: string;
-  isActive: boolean;
-}
+import { ROUTE_CHANGED_EVENT } from '../../contracts/route-event';
+import { RouteKey } from '../../contracts/route-key';
+import { RouteChange, RouteEventDraft } from '../route-store/route-record';
 
 export type Intent = { kind: 'upsert'; url: string } | { kind: 'activate' } | { kind: 'deactivate' };
 
-// What a request does to an existing route; null means it is already in the requested state, so the
-// request is acknowledged without a new revision or event (retries are harmless).
-export function planChange(current: RouteRecord, intent: Intent): RoutePatch | null {
+// The state each request asks for. The database compares it with the locked row: a new URL is
+// "updated" (and active again), an inactive route asked to be active is "activated", an active one
+// asked to be inactive is "deactivated"; anything else is already in that state and changes nothing
+// (no revision, no event), so retries are harmless. Only an upsert may create the route.
+export function changeOf(intent: Intent): RouteChange {
   switch (intent.kind) {
     case 'upsert':
-      if (intent.url !== current.url) return { action: 'updated', url: intent.url, isActive: true };
-      return current.isActive ? null : { action: 'activated', url: current.url, isActive: true };
+      return { url: intent.url, active: true };
     case 'activate':
-      return current.isActive ? null : { action: 'activated', url: current.url, isActive: true };
+      return { url: null, active: true };
     case 'deactivate':
-      return current.isActive ? { action: 'deactivated', url: current.url, isActive: false } : null;
+      return { url: null, active: false };
   }
 }
 
-export function buildEvent(
-  action: RouteAction,
-  next: RouteRecord,
-  previous: RouteRecord | null,
-  correlationId: string | null,
-): RouteChangedEvent {
+export function draftEvent(key: RouteKey, correlationId: string | null): RouteEventDraft {
   return {
     event_id: randomUUID(),
     event_type: ROUTE_CHANGED_EVENT,
-    action,
-    tenant: next.tenant,
-    service: next.service,
-    env: next.env,
-    version: next.version,
-    url: next.url,
-    previous_url: previous ? previous.url : null,
-    previous_state: previous ? (previous.isActive ? 'active' : 'inactive') : null,
-    revision: next.revision,
+    tenant: key.tenant,
+    service: key.service,
+    env: key.env,
+    version: key.version,
     changed_by: null,
     correlation_id: correlationId,
     occurred_at: new Date().toISOString(),

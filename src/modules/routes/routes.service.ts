@@ -5,17 +5,10 @@ import { Counter, Histogram } from 'prom-client';
 import { METRIC } from '../../common/metrics/metric-names';
 import { RouteKey } from '../../contracts/route-key';
 import { RouteCache } from '../route-store/route-cache';
-import { RouteListFilter, RouteRecord } from '../route-store/route-record';
-import { RouteTransaction } from '../route-store/route-transaction';
+import { AppliedChange, RouteListFilter, RouteRecord } from '../route-store/route-record';
 import { RoutesRepository } from '../route-store/routes.repository';
-import { buildEvent, Intent, planChange } from './route-change';
+import { changeOf, draftEvent, Intent } from './route-change';
 import { RouteNotFoundError } from './routes.errors';
-
-export interface WriteResult {
-  route: RouteRecord;
-  created: boolean;
-  changed: boolean;
-}
 
 @Injectable()
 export class RoutesService {
@@ -29,15 +22,15 @@ export class RoutesService {
     @InjectMetric(METRIC.writeLatency) private readonly latency: Histogram<string>,
   ) {}
 
-  create(key: RouteKey, url: string): Promise<WriteResult> {
+  create(key: RouteKey, url: string): Promise<AppliedChange> {
     return this.write(key, { kind: 'upsert', url });
   }
 
-  activate(key: RouteKey): Promise<WriteResult> {
+  activate(key: RouteKey): Promise<AppliedChange> {
     return this.write(key, { kind: 'activate' });
   }
 
-  deactivate(key: RouteKey): Promise<WriteResult> {
+  deactivate(key: RouteKey): Promise<AppliedChange> {
     return this.write(key, { kind: 'deactivate' });
   }
 
@@ -51,11 +44,12 @@ export class RoutesService {
     return this.repository.list(filter);
   }
 
-  private async write(key: RouteKey, intent: Intent): Promise<WriteResult> {
+  private async write(key: RouteKey, intent: Intent): Promise<AppliedChange> {
     this.requests.inc();
     const stopTimer = this.latency.startTimer();
     try {
-      const result = await this.repository.transaction((tx) => this.apply(tx, key, intent));
+      const result = await this.repository.applyChange(key, changeOf(intent), draftEvent(key, this.correlationId()));
+      if (!result) throw new RouteNotFoundError(key);
       stopTimer();
       this.successes.inc();
       if (result.changed) await this.refreshCache(result.route);
@@ -64,26 +58,6 @@ export class RoutesService {
       this.failures.inc();
       throw err;
     }
-  }
-
-  private async apply(tx: RouteTransaction, key: RouteKey, intent: Intent): Promise<WriteResult> {
-    let current = await tx.lockByKey(key);
-    if (!current && intent.kind === 'upsert') {
-      const inserted = await tx.insertIfAbsent(await tx.ensureEnvironment(key), key, intent.url);
-      if (inserted) {
-        await tx.appendEvent(buildEvent('created', inserted, null, this.correlationId()));
-        return { route: inserted, created: true, changed: true };
-      }
-      // A concurrent request created it first and has committed; treat this one as a repeat.
-      current = await tx.lockByKey(key);
-    }
-    if (!current) throw new RouteNotFoundError(key);
-
-    const patch = planChange(current, intent);
-    if (!patch) return { route: current, created: false, changed: false };
-    const updated = await tx.update(current, patch);
-    await tx.appendEvent(buildEvent(patch.action, updated, current, this.correlationId()));
-    return { route: updated, created: false, changed: true };
   }
 
   // Read-your-writes on this instance: the committed state goes into Redis right away; the revision
