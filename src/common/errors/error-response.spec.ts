@@ -27,6 +27,10 @@ describe(toErrorResponse.name, () => {
     expect(toErrorResponse(new HttpException('Request body is too large', 413), null).body.error).toBe('REQUEST.TOO_LARGE');
     expect(toErrorResponse(new NotFoundException('Cannot GET /x'), null).body).toMatchObject({ error: 'HTTP.NOT_FOUND' });
     expect(toErrorResponse(new BadRequestException('nope'), null).body.error).toBe('REQUEST.INVALID');
+    // @fastify/static's refusals (a path outside the root, an unsatisfiable Range) and the body timeout.
+    expect(toErrorResponse({ statusCode: 403, message: 'Forbidden' }, null)).toMatchObject({ status: 403, body: { error: 'HTTP.FORBIDDEN' } });
+    expect(toErrorResponse({ statusCode: 416, message: 'Range Not Satisfiable' }, null).body.error).toBe('HTTP.RANGE_NOT_SATISFIABLE');
+    expect(toErrorResponse({ statusCode: 408, message: 'late' }, null)).toMatchObject({ status: 408, body: { error: 'REQUEST.TIMEOUT' } });
   });
 
   it('should answer 503 with Retry-After when PostgreSQL is unreachable', () => {
