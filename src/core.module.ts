@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfig } from './config/app.config';
 import { databaseConfig } from './config/database.config';
@@ -10,7 +9,7 @@ import { kafkaConfig } from './config/kafka.config';
 import { mongoConfig } from './config/mongo.config';
 import { outboxConfig } from './config/outbox.config';
 import { redisConfig } from './config/redis.config';
-import { CORRELATION_HEADER } from './common/context/correlation-id';
+import { RequestContextModule } from './common/context/request-context.module';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { buildLoggerParams } from './common/logging/logging.options';
 import { MetricsModule } from './common/metrics/metrics.module';
@@ -29,16 +28,7 @@ import { RedisModule } from './infra/redis/redis.module';
       validate: validateEnv,
       load: [appConfig, databaseConfig, redisConfig, kafkaConfig, outboxConfig, mongoConfig],
     }),
-    ClsModule.forRoot({
-      global: true,
-      middleware: {
-        mount: true,
-        generateId: true,
-        // The fastify onRequest hook has already sanitised or minted the id (see http-setup.ts).
-        idGenerator: (req: { headers: Record<string, string | string[] | undefined> }) =>
-          String(req.headers[CORRELATION_HEADER]),
-      },
-    }),
+    RequestContextModule,
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
       useFactory: (app: ConfigType<typeof appConfig>) => buildLoggerParams(app.logLevel, 'traffic-manager'),

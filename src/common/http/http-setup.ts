@@ -3,11 +3,14 @@ import { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from
 import { IncomingMessage, Server, ServerOptions } from 'http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getToken } from '@willsoto/nestjs-prometheus';
+import { CLS_ID, ClsServiceManager } from 'nestjs-cls';
+import { PinoLogger } from 'nestjs-pino';
 import { Counter, Histogram } from 'prom-client';
 import { HttpConfig } from '../../config/http.config';
 import { MissingHostError, ShuttingDownError } from '../errors/common.errors';
 import { acceptCorrelationId, CORRELATION_HEADER } from '../context/correlation-id';
 import { sendError } from '../filters/http-error.filter';
+import { requestLogLevel } from '../logging/logging.options';
 import { METRIC } from '../metrics/metric-names';
 import { answerConnect, answerExpectation, handleClientError } from './client-errors';
 import { registerJsonBodyParser } from './json-body-parser';
@@ -60,6 +63,7 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
   fastify.server.on('checkExpectation', answerExpectation);
   fastify.server.on('connect', answerConnect);
 
+  const cls = ClsServiceManager.getClsService();
   let closing = false;
   fastify.addHook('preClose', (done) => {
     closing = true;
@@ -73,7 +77,9 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
     if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
       return sendError(reply, request, new MissingHostError(), logger);
     }
-    done();
+    // The request context (correlation id for logs and outbox events) is started here, in the hook
+    // that runs anyway, instead of by middleware through @fastify/middie.
+    cls.runWith({ [CLS_ID]: request.id }, done);
   });
   return adapter;
 }
@@ -84,13 +90,37 @@ export function instrumentHttp(app: NestFastifyApplication): void {
   const provided = metric<Counter<string>>(METRIC.correlationIdsProvided);
   const requests = metric<Counter<string>>(METRIC.apiRequests);
   const duration = metric<Histogram<string>>(METRIC.apiRequestDuration);
+  // Label sets are bound once per (method, route, status) instead of hashed on every request.
+  const bound = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
+  const series = (method: string, endpoint: string, status: number) => {
+    const id = `${method} ${status} ${endpoint}`;
+    let pair = bound.get(id);
+    if (!pair) {
+      pair = { count: requests.labels(method, endpoint, String(status)), time: duration.labels(method, endpoint) };
+      bound.set(id, pair);
+    }
+    return pair;
+  };
 
   // Route pattern, not raw path, as the label: bounded cardinality (the seed used raw 404 paths).
   app.getHttpAdapter().getInstance().addHook('onResponse', (request, reply, done) => {
     (providedIds.has(request.raw) ? provided : generated).inc();
-    const endpoint = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, endpoint, status_code: String(reply.statusCode) });
-    duration.observe({ method: request.method, endpoint }, reply.elapsedTime / 1000);
+    const seconds = reply.elapsedTime / 1000;
+    const { count, time } = series(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    count.inc();
+    time.observe(seconds);
+    logRequest(request, reply.statusCode, seconds);
     done();
   });
+}
+
+// One line per request at the level requestLogLevel() gives, built only when that level is enabled.
+function logRequest(request: FastifyRequest, statusCode: number, seconds: number): void {
+  const level = requestLogLevel(request.method, statusCode);
+  const log = PinoLogger.root;
+  if (!log?.isLevelEnabled(level)) return;
+  log[level](
+    { correlation_id: request.id, req: { method: request.method, url: request.url }, res: { status_code: statusCode }, response_time: Math.round(seconds * 1e6) / 1e3 },
+    'request completed',
+  );
 }

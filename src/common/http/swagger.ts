@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { addRawRoutes, rawRouteModels } from './openapi-extras';
 
 export function setupSwagger(app: INestApplication): void {
   const config = new DocumentBuilder()
@@ -10,7 +11,7 @@ export function setupSwagger(app: INestApplication): void {
     )
     .setVersion('1')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+  SwaggerModule.setup('docs', app, () => addRawRoutes(SwaggerModule.createDocument(app, config, { extraModels: rawRouteModels() })), {
     jsonDocumentUrl: 'docs/openapi.json',
   });
 }

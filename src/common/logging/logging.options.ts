@@ -5,13 +5,24 @@ import { storage } from 'nestjs-pino/storage';
 import { CORRELATION_HEADER } from '../context/correlation-id';
 import { REDACTED_PATHS, serializeError } from './log-redaction';
 
-// Outside an HTTP request (Kafka handlers, the outbox relay) the correlation id comes from CLS;
-// inside one, pino-http already binds it as correlation_id.
-function correlationMixin(): Record<string, unknown> {
-  if (storage.getStore()) return {};
+// Every line carries the correlation id of the request or Kafka message it belongs to, read from
+// CLS only when a line is actually written: no per-request child logger (pino-http's costs more per
+// request than a whole bare Fastify request here).
+function correlationMixin(merge: object): Record<string, unknown> {
+  if (storage.getStore() || 'correlation_id' in merge) return {};
   const cls = ClsServiceManager.getClsService();
   const id = cls.isActive() ? cls.getId() : undefined;
   return id ? { correlation_id: id } : {};
+}
+
+// Reads are the hot path and a 404 there is an ordinary answer: GETs log at debug unless they fail on
+// our side; writes log at info, rejected writes at warn; 503 is a deliberate "not now" (unready
+// dependency, overload), not a defect.
+export function requestLogLevel(method: string, statusCode: number): 'debug' | 'info' | 'warn' | 'error' {
+  if (statusCode === 503) return 'warn';
+  if (statusCode >= 500) return 'error';
+  if (method === 'GET' || method === 'HEAD') return 'debug';
+  return statusCode >= 400 ? 'warn' : 'info';
 }
 
 export function buildLoggerParams(level: string, service: string): Params {
@@ -25,15 +36,7 @@ export function buildLoggerParams(level: string, service: string): Params {
       genReqId: (req: IncomingMessage) => String(req.headers[CORRELATION_HEADER] ?? ''),
       customAttributeKeys: { reqId: 'correlation_id' },
       quietReqLogger: true,
-      // Reads are the hot path and a 404 there is an ordinary answer: GETs log at debug unless they
-      // fail on our side; writes log at info, rejected writes at warn.
-      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) => {
-        // 503 is a deliberate "not now" (unready dependency, overload), not a defect.
-        if (res.statusCode === 503) return 'warn';
-        if (err || res.statusCode >= 500) return 'error';
-        if (req.method === 'GET' || req.method === 'HEAD') return 'debug';
-        return res.statusCode >= 400 ? 'warn' : 'info';
-      },
+      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) => (err ? 'error' : requestLogLevel(req.method ?? 'GET', res.statusCode)),
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
@@ -42,5 +45,8 @@ export function buildLoggerParams(level: string, service: string): Params {
       // Credentials never reach a log line, whichever object carries the headers (log-redaction.ts).
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     },
+    // pino-http is not mounted as middleware (it would run through @fastify/middie and build a child
+    // logger per request); the request line is written by the onResponse hook in http-setup.ts.
+    forRoutes: [],
   };
 }

@@ -2,12 +2,11 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { resolveConfig } from '../../config/resolve.config';
 import { RouteStoreModule } from '../route-store/route-store.module';
-import { ResolveController } from './resolve.controller';
+import { ResolveRoute } from './resolve-route';
 import { ResolveService } from './resolve.service';
 
 @Module({
   imports: [RouteStoreModule, ConfigModule.forFeature(resolveConfig)],
-  controllers: [ResolveController],
-  providers: [ResolveService],
+  providers: [ResolveService, ResolveRoute],
 })
 export class ResolveModule {}

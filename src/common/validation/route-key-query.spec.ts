@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { ArgumentMetadata } from '@nestjs/common';
+import { ValidationFailedError } from '../errors/common.errors';
+import { RequestValidationPipe } from './request-validation.pipe';
+import { RouteKeyDto } from './route-key.dto';
+import { parseRouteKeyQuery } from './route-key-query';
+
+const metadata: ArgumentMetadata = { type: 'query', metatype: RouteKeyDto };
+
+// The hand-written resolve validator must agree with the DTO rules every other endpoint uses.
+async function viaPipe(query: Record<string, unknown>) {
+  try {
+    return { key: { ...((await new RequestValidationPipe().transform(query, metadata)) as object) } };
+  } catch (err) {
+    if (err instanceof ValidationFailedError) return { details: err.details };
+    throw err;
+  }
+}
+
+describe(parseRouteKeyQuery.name, () => {
+  it.each([
+    [{ tenant: 'team-a', service: 'payments', env: 'prod', version: 'v2' }],
+    [{ tenant: ' team-a ', service: 'payments', env: 'prod', version: 'v2' }],
+    [{}],
+    [{ tenant: 'a', service: 'b', env: 'c' }],
+    [{ tenant: 'a', service: 'b', env: 'c', version: '..' }],
+    [{ tenant: 'a', service: 'b', env: 'c', version: '.v' }],
+    [{ tenant: ['a', 'b'], service: 'b', env: 'c', version: 'v1' }],
+    [{ tenant: 'a:b', service: 'b/c', env: '', version: 'x'.repeat(129) }],
+    [{ tenant: 'a', service: 'b', env: 'c', version: 'v1', foo: 'x' }],
+    [{ tenant: 'a', service: 'b', env: 'c', version: 'v1', constructor: 'x', toString: 'y' }],
+    [{ tenant: 'ünï', service: 'b', env: 'c', version: 'v1\u0000' }],
+  ])('should give the same answer as the DTO pipe for %j', async (query) => {
+    expect(parseRouteKeyQuery(query)).toEqual(await viaPipe(query));
+  });
+});

@@ -1,0 +1,36 @@
+import { ErrorDetail } from '../errors/domain.error';
+import { RouteKey } from '../../contracts/route-key';
+import { ROUTE_NAME_PATTERN, ROUTE_NAME_PROBLEM } from './route-name.decorator';
+
+const FIELDS = ['tenant', 'service', 'env', 'version'] as const;
+const ONLY_DOTS = /^\.+$/;
+
+export type RouteKeyQueryResult = { key: RouteKey; details?: undefined } | { key?: undefined; details: ErrorDetail[] };
+
+// The resolve query's four names, checked by hand: the same rules and messages as RouteKeyDto under
+// the global ValidationPipe (trimmed; required; a string; the name pattern; not dots only; every
+// other own key refused), at a fraction of class-transformer + class-validator's cost per request.
+export function parseRouteKeyQuery(query: unknown): RouteKeyQueryResult {
+  const source = (query ?? {}) as Record<string, unknown>;
+  const details: ErrorDetail[] = [];
+  for (const field of Object.keys(source)) {
+    if (!(FIELDS as readonly string[]).includes(field)) details.push({ field, problem: 'is not an accepted field' });
+  }
+  const key = {} as Record<(typeof FIELDS)[number], string>;
+  for (const field of FIELDS) {
+    const raw = Object.prototype.hasOwnProperty.call(source, field) ? source[field] : undefined;
+    const problem = nameProblem(raw);
+    if (problem) details.push({ field, problem });
+    else key[field] = (raw as string).trim();
+  }
+  return details.length ? { details } : { key };
+}
+
+function nameProblem(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return 'is required';
+  if (typeof raw !== 'string') return 'must be a string';
+  const value = raw.trim();
+  if (!ROUTE_NAME_PATTERN.test(value)) return ROUTE_NAME_PROBLEM;
+  if (ONLY_DOTS.test(value)) return 'must not consist of dots only';
+  return undefined;
+}
