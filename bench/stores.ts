@@ -101,6 +101,9 @@ export async function seedTenants(prefix: string, from: number, to: number): Pro
        FROM e JOIN s ON s.id = e.service_id JOIN t ON t.id = s.tenant_id, generate_series(0, 99) g`,
     [prefix, from, to],
   );
+  // Fresh planner statistics, as a database in service has: without them PostgreSQL plans the resolve
+  // query for the empty tables it last analysed and scans 100,000 rows per miss.
+  await sql('ANALYZE tenants, services, environments, endpoints');
 }
 
 export async function unpublishedOutboxRows(): Promise<number> {
