@@ -121,7 +121,7 @@ describe('Input validation (e2e)', () => {
     const res = await api.http.request('DELETE', '/api/v1/routes');
 
     expectJsonError(res, 405, 'HTTP.METHOD_NOT_ALLOWED');
-    expect(res.headers.get('allow')).toBe('GET, POST');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
   it.each([
