@@ -21,7 +21,6 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   app.flushLogs();
   instrumentHttp(app);
   if (options.swagger) setupSwagger(app);
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

@@ -2,7 +2,9 @@ import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { CoreModule } from './core.module';
 import { KafkaModule } from './infra/kafka/kafka.module';
+import { DatabaseHealthIndicator } from './infra/database/database.health';
 import { KafkaHealthIndicator } from './infra/kafka/kafka.health';
+import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import { MongoHealthIndicator } from './infra/mongo/mongo.health';
 import { RedisHealthIndicator } from './infra/redis/redis.health';
 import { AuditStoreModule } from './modules/audit/audit-store.module';
@@ -15,7 +17,7 @@ import { ConsumerTransports } from './modules/consumers/consumer-transports';
 import { ConsumerLagReporter } from './modules/consumers/consumer-lag-reporter';
 import { EventDelivery } from './modules/consumers/event-delivery';
 import { ConsumerHealthController } from './modules/health/consumer-health.controller';
-import { CONSUMER_STORE_CHECKS } from './modules/health/health.constants';
+import { CONSUMER_STORE_CHECKS, READINESS_METRIC } from './modules/health/health.constants';
 import { RouteStoreModule } from './modules/route-store/route-store.module';
 
 const CONSUMERS: Record<ConsumerGroupType, Type<unknown>> = {
@@ -48,6 +50,8 @@ export class ConsumerModule {
         ConsumerTransports,
         ConsumerGroupsHealthIndicator,
         RedisHealthIndicator,
+        DatabaseHealthIndicator,
+        makeGaugeProvider({ name: READINESS_METRIC, help: '1 when the last /health/ready passed, 0 when it failed' }),
         KafkaHealthIndicator,
         ...(audit ? [MongoHealthIndicator] : []),
         storeChecks,

@@ -13,6 +13,7 @@ import { KafkaTopics } from './infra/kafka/kafka-topics';
 import { RouteEventsServer } from './infra/kafka/route-events-server';
 import { ConsumerGroupType, GROUP_TRANSPORTS, groupId } from './modules/consumers/consumer-groups';
 import { ConsumerTransports } from './modules/consumers/consumer-transports';
+import { GracefulShutdown } from './modules/resilience/graceful-shutdown';
 
 // The consumer process: one Nest Kafka transport (consumer group) per enabled group type, plus a
 // small HTTP server on CONSUMER_PORT for /health/live, /health/ready and /metrics.
@@ -63,6 +64,8 @@ function stopOnConfigurationError(app: NestFastifyApplication, group: string, er
 async function main(): Promise<void> {
   const app = await createConsumerApp();
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  // Nothing routes HTTP work to the consumer, so there is no load balancer to wait for.
+  app.get(GracefulShutdown).install(app, { waitForLoadBalancers: false });
   await app.listen(config.consumerPort, config.host);
 }
 

@@ -16,6 +16,7 @@ import { MetricsModule } from './common/metrics/metrics.module';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { DatabaseModule } from './infra/database/database.module';
 import { RedisModule } from './infra/redis/redis.module';
+import { ResilienceModule } from './modules/resilience/resilience.module';
 
 // Shared by both processes: config, request context, logging, metrics and the store clients.
 @Module({
@@ -36,6 +37,7 @@ import { RedisModule } from './infra/redis/redis.module';
     MetricsModule,
     DatabaseModule,
     RedisModule,
+    ResilienceModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },

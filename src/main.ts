@@ -4,10 +4,12 @@ import { ConfigType } from '@nestjs/config';
 import { appConfig } from './config/app.config';
 import { AppModule } from './app.module';
 import { createHttpApp } from './bootstrap';
+import { GracefulShutdown } from './modules/resilience/graceful-shutdown';
 
 async function main(): Promise<void> {
   const app = await createHttpApp(AppModule, { swagger: true });
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  app.get(GracefulShutdown).install(app, { waitForLoadBalancers: true });
   await app.listen(config.port, config.host);
 }
 

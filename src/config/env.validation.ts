@@ -80,6 +80,19 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(10_000) OUTBOX_BATCH_SIZE: number = 200;
   @IsInt() @Min(1) @Max(8760) OUTBOX_RETENTION_HOURS: number = 72;
 
+  @IsInt() @Min(1) @Max(1000) BREAKER_FAILURE_THRESHOLD: number = 5;
+  @IsInt() @Min(100) @Max(600_000) BREAKER_HALF_OPEN_AFTER_MS: number = 5_000;
+  @IsInt() @Min(0) @Max(100) RETRY_BUDGET_PERCENT: number = 20;
+  @IsInt() @Min(0) @Max(100_000) RETRY_BUDGET_MIN_RETRIES: number = 10;
+  @IsInt() @Min(1) @Max(100_000) BULKHEAD_RESOLVE_CONCURRENCY: number = 1024;
+  @IsInt() @Min(0) @Max(100_000) BULKHEAD_RESOLVE_QUEUE: number = 1024;
+  @IsInt() @Min(1) @Max(100_000) BULKHEAD_WRITES_CONCURRENCY: number = 64;
+  @IsInt() @Min(0) @Max(100_000) BULKHEAD_WRITES_QUEUE: number = 128;
+  @IsInt() @Min(1) @Max(100_000) BULKHEAD_AUDIT_CONCURRENCY: number = 16;
+  @IsInt() @Min(0) @Max(100_000) BULKHEAD_AUDIT_QUEUE: number = 32;
+  @IsInt() @Min(0) @Max(300) DRAIN_DELAY: number = 5;
+  @IsInt() @Min(1) @Max(3600) DRAIN_TIMEOUT: number = 30;
+
   @IsString() @IsNotEmpty() MONGODB_HOST: string = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) MONGODB_PORT: number = 27017;
   @Matches(/^[A-Za-z0-9_-]{1,64}$/) MONGODB_DB: string = 'audit_db';

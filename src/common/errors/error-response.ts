@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError, ErrorDetail } from './domain.error';
+import { isInfrastructureFailure } from './infrastructure-failure';
 
 export interface ErrorBody {
   error: string;
@@ -19,6 +20,9 @@ const EXACT_STATUS: Record<string, number> = {
   'VALIDATION.FAILED': HttpStatus.BAD_REQUEST,
   'DEPENDENCY.UNAVAILABLE': HttpStatus.SERVICE_UNAVAILABLE,
   'SERVER.SHUTTING_DOWN': HttpStatus.SERVICE_UNAVAILABLE,
+  'SERVICE.OVERLOADED': HttpStatus.SERVICE_UNAVAILABLE,
+  'SERVICE.DRAINING': HttpStatus.SERVICE_UNAVAILABLE,
+  'RESILIENCE.CIRCUIT_OPEN': HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const SUFFIX_STATUS: Array<[string, number]> = [
@@ -42,23 +46,6 @@ const HTTP_CODES: Record<number, [string, string]> = {
   416: ['HTTP.RANGE_NOT_SATISFIABLE', 'The requested range is not available'],
   429: ['REQUEST.RATE_LIMITED', 'Too many requests'],
 };
-
-// Connection-level failures of PostgreSQL (pg / node errors and SQLSTATE classes 08, 57P) and of
-// MongoDB (driver / mongoose error classes; mongoose's own not-connected messages) mean the store is
-// unavailable, not that the request was wrong or the code broken.
-const MONGO_UNAVAILABLE =
-  /^(MongoServerSelectionError|MongooseServerSelectionError|MongoNetworkError|MongoNetworkTimeoutError|MongoNotConnectedError|MongoTopologyClosedError|MongoPoolClearedError)$/;
-
-function isStoreUnavailable(err: { code?: unknown; message?: string; name?: unknown }): boolean {
-  const code = typeof err.code === 'string' ? err.code : '';
-  return (
-    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|08|57P0)/.test(code) ||
-    MONGO_UNAVAILABLE.test(typeof err.name === 'string' ? err.name : '') ||
-    /timeout exceeded when trying to connect|Connection terminated|Driver not Connected|DataSource is not initialized|buffering timed out|before initial connection is complete|Topology is closed/i.test(
-      err.message ?? '',
-    )
-  );
-}
 
 function statusForCode(code: string): number {
   if (EXACT_STATUS[code]) return EXACT_STATUS[code];
@@ -99,7 +86,7 @@ export function toErrorResponse(err: unknown, correlationId: string | null): Err
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
       return build(...fromClientError(statusCode, message ?? ''));
     }
-    if (isStoreUnavailable(err as { code?: unknown; message?: string })) {
+    if (isInfrastructureFailure(err)) {
       return { ...build(503, 'DEPENDENCY.UNAVAILABLE', 'A backing store is unavailable; please retry shortly'), unexpected: true };
     }
   }

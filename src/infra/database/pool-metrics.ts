@@ -9,7 +9,7 @@ interface PgPool {
   options: { max: number };
 }
 
-function pool(dataSource: DataSource): PgPool | undefined {
+export function pool(dataSource: DataSource): PgPool | undefined {
   return dataSource.isInitialized ? ((dataSource.driver as unknown as { master?: PgPool }).master ?? undefined) : undefined;
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { timedCheck } from '../../common/health/timed-check';
 import { KafkaTopics } from './kafka-topics';
 
 @Injectable()
@@ -9,16 +10,7 @@ export class KafkaHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  async check(key = 'kafka') {
-    const indicator = this.health.check(key);
-    try {
-      const brokers = await Promise.race([
-        this.topics.describeCluster(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000)),
-      ]);
-      return indicator.up({ brokers });
-    } catch (err) {
-      return indicator.down({ message: `Kafka is not reachable: ${(err as Error).message}` });
-    }
+  check(key = 'kafka') {
+    return timedCheck(this.health, key, 'Kafka', async () => ({ brokers: await this.topics.describeCluster() }), 2000);
   }
 }

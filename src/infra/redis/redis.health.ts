@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
+import { timedCheck } from '../../common/health/timed-check';
 import { REDIS_CLIENT } from './redis.constants';
 
 @Injectable()
@@ -10,14 +11,9 @@ export class RedisHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  async check(key = 'redis') {
-    const indicator = this.health.check(key);
-    try {
-      const started = performance.now();
+  check(key = 'redis') {
+    return timedCheck(this.health, key, 'Redis', async () => {
       await this.client.ping();
-      return indicator.up({ latency_ms: Math.round((performance.now() - started) * 100) / 100 });
-    } catch (err) {
-      return indicator.down({ message: `Redis is not reachable: ${(err as Error).message}` });
-    }
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { ActionAuditQueryDto } from './dto/action-audit-query.dto';
@@ -13,6 +13,9 @@ import { RouteAuditResponseDto } from './dto/route-audit-response.dto';
 import { TimeRangeAuditQueryDto } from './dto/time-range-audit-query.dto';
 import { TimeRangeAuditResponseDto } from './dto/time-range-audit-response.dto';
 import { AuditService, PageRequest, RouteScope } from './audit.service';
+import { BulkheadInterceptor } from '../resilience/bulkhead.interceptor';
+import { DrainInterceptor } from '../resilience/drain.interceptor';
+import { OperationClass } from '../resilience/operation-class.decorator';
 
 const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_DAYS = 30;
@@ -20,6 +23,8 @@ const ORDER = 'Newest first (occurred_at, then event_id, descending); `limit` ev
 
 @ApiTags('audit')
 @Controller('api/v1/audit')
+@UseInterceptors(DrainInterceptor, BulkheadInterceptor)
+@OperationClass('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 

@@ -1,15 +1,28 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Gauge } from 'prom-client';
+import { degraded } from '../../common/health/timed-check';
+import { DatabaseHealthIndicator } from '../../infra/database/database.health';
+import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
+import { MongoHealthIndicator } from '../../infra/mongo/mongo.health';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health';
+import { DrainState } from '../resilience/drain-state';
+import { READINESS_METRIC } from './health.constants';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: DatabaseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly mongo: MongoHealthIndicator,
+    private readonly drain: DrainState,
+    @InjectMetric(READINESS_METRIC) private readonly readiness: Gauge<string>,
   ) {}
 
   // The seed's static probe; kept for load balancers configured against it.
@@ -25,13 +38,32 @@ export class HealthController {
     return { status: 'alive', service: 'traffic-manager' };
   }
 
+  // Ready when PostgreSQL answers and the process is not draining. Redis, Kafka and MongoDB are
+  // reported but degrade the service instead of failing readiness (as in the seed): resolve falls
+  // back to PostgreSQL, writes queue in the outbox, audit queries answer 503 on their own.
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer (503 otherwise)' })
-  ready() {
-    return this.health.check([
-      () => this.database.pingCheck('database', { timeout: 1000 }),
-      () => this.redis.check('redis'),
-    ]);
+  @ApiOperation({ summary: 'Readiness: PostgreSQL answers and not draining (503 otherwise); Redis, Kafka, MongoDB reported as degraded' })
+  async ready() {
+    try {
+      const result = await this.health.check([
+        () => this.database.check('database'),
+        async () => degraded(await this.redis.check('redis')),
+        async () => degraded(await this.kafka.check('kafka')),
+        async () => degraded(await this.mongo.check('mongodb')),
+        () => this.drainCheck(),
+      ]);
+      this.readiness.set(1);
+      return result;
+    } catch (err) {
+      this.readiness.set(0);
+      throw err;
+    }
+  }
+
+  private drainCheck() {
+    const indicator = this.indicators.check('draining');
+    const state = this.drain.snapshot();
+    return this.drain.isDraining ? indicator.down({ in_flight_requests: state.in_flight_requests, message: 'Draining: not accepting new work' }) : indicator.up();
   }
 }

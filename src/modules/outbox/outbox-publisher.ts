@@ -6,6 +6,7 @@ import { serializeRouteEvent } from '../../contracts/route-event';
 import { KAFKA_CLIENT } from '../../infra/kafka/kafka.constants';
 import { KafkaTopics } from '../../infra/kafka/kafka-topics';
 import { OutboxRow } from './outbox.repository';
+import { DependencyBreakers } from '../resilience/dependency-breakers';
 
 // Kafka side of the relay: an idempotent producer (acks=all, one request in flight, so a retried
 // request can neither duplicate nor reorder within a partition) on the route-events topic.
@@ -18,6 +19,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(kafkaConfig.KEY) private readonly config: ConfigType<typeof kafkaConfig>,
     private readonly topics: KafkaTopics,
+    private readonly breakers: DependencyBreakers,
   ) {}
 
   // Creates the topics (once) as soon as Kafka is reachable, so consumers can subscribe before the
@@ -28,7 +30,14 @@ export class OutboxPublisher implements OnApplicationShutdown {
     this.topicsReady = true;
   }
 
-  async publish(rows: OutboxRow[]): Promise<void> {
+  // Through the Kafka breaker: while it is open the relay's attempts fail at once (and back off)
+  // instead of each waiting out KafkaJS's connection retries.
+  publish(rows: OutboxRow[]): Promise<void> {
+    this.breakers.budgets.kafka.recordCall();
+    return this.breakers.kafka.execute(() => this.send(rows));
+  }
+
+  private async send(rows: OutboxRow[]): Promise<void> {
     await this.ensureTopics();
     const producer = await this.connectedProducer();
     await producer.send({

@@ -5,6 +5,7 @@ import { Counter, Gauge } from 'prom-client';
 import { outboxConfig } from '../../config/outbox.config';
 import { METRIC } from '../../common/metrics/metric-names';
 import { OutboxPublisher } from './outbox-publisher';
+import { DependencyBreakers } from '../resilience/dependency-breakers';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
 
 const MAX_BACKOFF_MS = 10_000;
@@ -28,6 +29,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     private readonly repository: OutboxRepository,
     private readonly publisher: OutboxPublisher,
+    private readonly breakers: DependencyBreakers,
     @Inject(outboxConfig.KEY) private readonly config: ConfigType<typeof outboxConfig>,
     @InjectMetric(METRIC.kafkaEventsPublished) private readonly published: Counter<string>,
     @InjectMetric(METRIC.kafkaEventsFailed) private readonly failed: Counter<string>,
@@ -63,7 +65,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         }
         backoff = 0;
       } catch (err) {
-        backoff = Math.min(Math.max(backoff * 2, 250), MAX_BACKOFF_MS);
+        // Retries share Kafka's retry budget; past it, wait the longest backoff.
+        backoff = this.breakers.budgets.kafka.tryRetry() ? Math.min(Math.max(backoff * 2, 250), MAX_BACKOFF_MS) : MAX_BACKOFF_MS;
         await this.onFailure(err as Error);
       }
       this.producerReady.set(this.publisher.isConnected() ? 1 : 0);

@@ -50,4 +50,17 @@ describe(LocalRouteCache.name, () => {
     now += 100;
     expect(cache.get('a')).toBeUndefined();
   });
+
+  it('should keep an expired entry for getStale(), but not one dropped by an invalidation', () => {
+    let now = 10_000;
+    const cache = new LocalRouteCache({ maxEntries: 3, ttlMs: 1000, random: () => 1, now: () => now });
+    cache.set('a', { found: true, url: 'https://a.example.com', revision: 1 });
+    cache.set('b', { found: true, url: 'https://b.example.com', revision: 1 });
+    now += 5_000;
+
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.getStale('a')).toEqual({ found: true, url: 'https://a.example.com', revision: 1 });
+    cache.invalidate('b', 2);
+    expect(cache.getStale('b')).toBeUndefined();
+  });
 });

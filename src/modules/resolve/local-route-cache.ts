@@ -22,7 +22,8 @@ export class LocalRouteCache {
     const perf = options.now ? { now: options.now } : undefined;
     // With an injected clock (tests) the 1 ms cached "now" would hide it.
     const clock = perf ? { perf, ttlResolution: 0 } : {};
-    this.entries = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, updateAgeOnGet: false, ...clock });
+    // Expired entries stay (until evicted) for getStale(): the answer of last resort while PostgreSQL is down.
+    this.entries = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, updateAgeOnGet: false, noDeleteOnStaleGet: true, ...clock });
     // Floors outlive entries (they are what stops an older Redis value from coming back) but are
     // bounded too; losing one only costs a PostgreSQL read, which is the truth.
     this.floors = new LRUCache({ max: options.maxEntries, ttl: Math.max(options.ttlMs * 120, 600_000), ...clock });
@@ -31,6 +32,11 @@ export class LocalRouteCache {
 
   get(key: string): LocalEntry | undefined {
     return this.entries.get(key);
+  }
+
+  // The entry even if its TTL has run out (never one dropped by an invalidation).
+  getStale(key: string): LocalEntry | undefined {
+    return this.entries.get(key, { allowStale: true });
   }
 
   floor(key: string): number {

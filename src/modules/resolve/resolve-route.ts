@@ -9,6 +9,8 @@ import { ROUTE_NAME_PATTERN } from '../../common/validation/route-name.decorator
 import { parseRouteKeyQuery } from '../../common/validation/route-key-query';
 import { ResolvedRouteResponseDto } from './dto/resolved-route-response.dto';
 import { ResolveService } from './resolve.service';
+import { Bulkheads } from '../resilience/bulkheads';
+import { DrainState } from '../resilience/drain-state';
 
 export const RESOLVE_PATH = '/api/v1/routes/resolve';
 
@@ -16,7 +18,7 @@ const NAME = { type: 'string' };
 // fast-json-stringify writes the answer from this schema, in this field order.
 const RESPONSE_SCHEMA = {
   type: 'object',
-  properties: { tenant: NAME, service: NAME, env: NAME, version: NAME, url: NAME, revision: { type: 'integer' } },
+  properties: { tenant: NAME, service: NAME, env: NAME, version: NAME, url: NAME, revision: { type: 'integer' }, source: NAME },
   required: ['tenant', 'service', 'env', 'version', 'url', 'revision'],
 };
 
@@ -31,6 +33,8 @@ export class ResolveRoute implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly resolver: ResolveService,
+    private readonly bulkheads: Bulkheads,
+    private readonly drain: DrainState,
   ) {}
 
   onModuleInit(): void {
@@ -44,15 +48,27 @@ export class ResolveRoute implements OnModuleInit {
     documentRawRoute({ path: RESOLVE_PATH, method: 'get', operation: OPERATION, models: [ResolvedRouteResponseDto, ErrorResponseDto] });
   }
 
+  // The same drain and bulkhead rules as DrainInterceptor and BulkheadInterceptor, inline.
   private async handle(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const parsed = parseRouteKeyQuery(request.query);
     if (parsed.details) return sendError(reply, request, new ValidationFailedError(parsed.details), this.logger);
     const { tenant, service, env, version } = parsed.key;
     try {
-      const { url, revision } = await this.resolver.resolve(parsed.key);
+      this.drain.enter();
+    } catch (err) {
+      return sendError(reply, request, err, this.logger);
+    }
+    try {
+      const { url, revision, fallback } = await this.bulkheads.run('resolve', () => this.resolver.resolve(parsed.key));
+      if (fallback) {
+        void reply.header('X-Cache-Fallback', 'true');
+        return { tenant, service, env, version, url, revision, source: 'cache_fallback' };
+      }
       return { tenant, service, env, version, url, revision };
     } catch (err) {
       return sendError(reply, request, err, this.logger);
+    } finally {
+      this.drain.leave();
     }
   }
 }

@@ -6,6 +6,8 @@ import { RouteSnapshot } from '../route-store/route-record';
 import { RoutesRepository } from '../route-store/routes.repository';
 import { ActiveRouteNotFoundError } from './resolve.errors';
 import { ResolveService } from './resolve.service';
+import { CircuitOpenError } from '../resilience/resilience.errors';
+import { LocalRouteCache } from './local-route-cache';
 
 const key = { tenant: 't', service: 's', env: 'e', version: 'v1' };
 
@@ -28,6 +30,7 @@ function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null, local
     counter('local'),
     counter('db'),
     new Histogram({ name: 'latency', help: 'latency', registers }),
+    counter('fallback'),
   );
   return { sut, cache, repository, bus };
 }
@@ -109,5 +112,35 @@ describe(ResolveService.name, () => {
 
     expect(answers.every((a) => a.url === 'https://a.example.com')).toBe(true);
     expect(repository.findSnapshot).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe(`${ResolveService.name} while PostgreSQL is unavailable`, () => {
+  it('should answer from an expired in-process entry, marked as a fallback, when the database breaker is open', async () => {
+    try {
+      const registers = [new Registry()];
+      const counter = (name: string) => new Counter({ name, help: name, registers });
+      const cache = { lookup: jest.fn().mockResolvedValue({ kind: 'hit', url: 'https://a.example.com', revision: 3 }), fill: jest.fn() };
+      const repository = { findSnapshot: jest.fn().mockRejectedValue(new CircuitOpenError('database')) };
+      const config = { localCacheEnabled: true, localCacheTtlMs: 1000, localCacheMaxEntries: 100 };
+      const sut = new ResolveService(
+        cache as unknown as RouteCache,
+        repository as unknown as RoutesRepository,
+        { live: true, listen: jest.fn() } as unknown as InvalidationBus,
+        config,
+        ...(['requests', 'hits', 'misses', 'negative', 'local', 'db'].map(counter) as [Counter, Counter, Counter, Counter, Counter, Counter]),
+        new Histogram({ name: 'latency', help: 'latency', registers }),
+        counter('fallback'),
+      );
+      await sut.resolve(key);
+      // The entry's TTL ran out: get() no longer returns it, getStale() still does.
+      jest.spyOn(LocalRouteCache.prototype, 'get').mockReturnValue(undefined);
+      cache.lookup.mockResolvedValue({ kind: 'error' });
+
+      await expect(sut.resolve(key)).resolves.toEqual({ url: 'https://a.example.com', revision: 3, fallback: true });
+      await expect(sut.resolve({ ...key, version: 'other' })).rejects.toBeInstanceOf(CircuitOpenError);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 });

@@ -11,10 +11,14 @@ import { RouteSnapshot } from '../route-store/route-record';
 import { RoutesRepository } from '../route-store/routes.repository';
 import { LocalEntry, LocalRouteCache } from './local-route-cache';
 import { ActiveRouteNotFoundError } from './resolve.errors';
+import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
+import { CircuitOpenError } from '../resilience/resilience.errors';
 
 export interface ResolvedRoute {
   url: string;
   revision: number;
+  // Served from an expired in-process entry because PostgreSQL could not be asked (breaker open).
+  fallback?: boolean;
 }
 
 // Three tiers: this process's memory, Redis (shared), PostgreSQL (the truth). A hit in either cache
@@ -37,6 +41,7 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
     @InjectMetric(METRIC.resolveLocalCacheHit) private readonly localHits: Counter<string>,
     @InjectMetric(METRIC.dbQueries) private readonly dbQueries: Counter<string>,
     @InjectMetric(METRIC.resolveLatency) private readonly latency: Histogram<string>,
+    @InjectMetric(METRIC.resolveFallback) private readonly fallbacks: Counter<string>,
   ) {
     if (config.localCacheEnabled) {
       this.local = new LocalRouteCache({ maxEntries: config.localCacheMaxEntries, ttlMs: config.localCacheTtlMs });
@@ -77,7 +82,12 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
       }
       if (cached.kind !== 'error') this.misses.inc();
       // After a failed or timed-out lookup, skip the write-back: it would wait on the same Redis again.
-      let snapshot = await this.load(key, id, cached.kind !== 'error');
+      let snapshot: RouteSnapshot;
+      try {
+        snapshot = await this.load(key, id, cached.kind !== 'error');
+      } catch (err) {
+        return this.fallback(key, id, err);
+      }
       // A shared query that started before a change this instance already served: ask again.
       if (local && snapshot.revision < local.floor(id)) snapshot = await this.query(key, cached.kind !== 'error');
       const entry: LocalEntry = snapshot.active && snapshot.url !== null ? { found: true, url: snapshot.url, revision: snapshot.revision } : { found: false, revision: snapshot.revision };
@@ -86,6 +96,16 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
     } finally {
       stopTimer();
     }
+  }
+
+  // PostgreSQL is down or its breaker is open: an expired in-process entry is better than nothing,
+  // marked as such; without one the error stands (503).
+  private fallback(key: RouteKey, id: string, err: unknown): ResolvedRoute {
+    const stale = err instanceof CircuitOpenError || isInfrastructureFailure(err) ? this.local?.getStale(id) : undefined;
+    if (!stale) throw err;
+    this.fallbacks.inc();
+    if (!stale.found) throw new ActiveRouteNotFoundError(key);
+    return { url: stale.url, revision: stale.revision, fallback: true };
   }
 
   private answer(key: RouteKey, entry: LocalEntry, fromCache: boolean): ResolvedRoute {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
@@ -9,11 +9,16 @@ import { RouteListResponseDto } from './dto/route-list-response.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
 import { decodeCursor, encodeCursor } from './route-cursor';
 import { RoutesService } from './routes.service';
+import { BulkheadInterceptor } from '../resilience/bulkhead.interceptor';
+import { DrainInterceptor } from '../resilience/drain.interceptor';
+import { OperationClass } from '../resilience/operation-class.decorator';
 
 const DEFAULT_PAGE_SIZE = 100;
 
 @ApiTags('routes')
 @Controller('api/v1/routes')
+@UseInterceptors(DrainInterceptor, BulkheadInterceptor)
+@OperationClass('writes')
 export class RoutesController {
   constructor(private readonly routes: RoutesService) {}
 
@@ -53,6 +58,7 @@ export class RoutesController {
   }
 
   @Get()
+  @OperationClass('audit')
   @ApiOperation({ summary: 'List configured routes, ordered by creation, with cursor pagination' })
   @ApiOkResponse({ type: RouteListResponseDto })
   @ApiErrors(400, 503)
@@ -75,6 +81,7 @@ export class RoutesController {
   }
 
   @Get(':tenant/:service/:env/:version')
+  @OperationClass('audit')
   @ApiOperation({ summary: 'One route as configured (active or not), with revision and timestamps' })
   @ApiOkResponse({ type: RouteResponseDto })
   @ApiErrors(400, 404, 503)
