@@ -57,7 +57,7 @@ export async function resolveMissing(generator: Generator, api: Target): Promise
 }
 
 // Every seeded key, each requested once in the order the measured run will use (entries are cached for
-// CACHE_POSITIVE_TTL, 60 s), then the same rotation over the whole set as the hot-set scenario.
+// CACHE_POSITIVE_TTL), then the same rotation over the whole set as the hot-set scenario.
 export async function resolveAllRoutes(generator: Generator, api: Target): Promise<LoadScenario> {
   const list = allKeys().map(resolveRequest);
   logStep(`d: resolve over all ${list.length.toLocaleString('en')} routes (filling the caches first)`);
@@ -67,7 +67,9 @@ export async function resolveAllRoutes(generator: Generator, api: Target): Promi
   const load = await measure(generator, api, list, { connections: settings.connections, expect: 'ok', counters: resolveCounters(api) });
   const notes = [`caches filled with ${filled} of ${list.length} keys in ${prewarmSeconds.toFixed(1)} s before the warm-up`, ...counterNotes(load)];
   if (filled < list.length) notes.push(`filling stopped after BENCH_PREFILL_TIMEOUT (${settings.prefillTimeoutSeconds} s): part of the run were misses`);
-  else if (prewarmSeconds + settings.warmupSeconds > 50) notes.push('filling took long enough for some Redis entries (TTL 60 s) to expire');
+  else if (prewarmSeconds + settings.warmupSeconds + settings.seconds > settings.cachePositiveTtl) {
+    notes.push(`filling took long enough for some Redis entries (CACHE_POSITIVE_TTL ${settings.cachePositiveTtl} s) to expire`);
+  }
   return { id: 'resolve_all_routes', label: `resolve, all ${(settings.totalRoutes / 1000).toFixed(0)}k routes`, load, notes };
 }
 
