@@ -15,6 +15,15 @@ module.exports = {
       transform,
     },
     {
+      // deploy/ manifests, rules and dashboard, read as files (run by scripts/check-deploy.sh).
+      displayName: 'deploy',
+      testEnvironment: 'node',
+      rootDir: '.',
+      roots: ['<rootDir>/test/deploy'],
+      testRegex: 'deploy\\.spec\\.ts$',
+      transform,
+    },
+    {
       displayName: 'e2e',
       testEnvironment: 'node',
       rootDir: '.',
