@@ -2,8 +2,11 @@ import { startConsumer, groupPrefix, TestConsumer } from '../helpers/consumer-ap
 import { connectDb } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { startService, stopService } from '../helpers/infra';
-import { ensureTopics, KafkaProbe, ROUTE_EVENTS_TOPIC } from '../helpers/kafka';
+import { serializeRouteEvent } from '../../src/contracts/route-event';
+import { routeEvent } from '../audit/audit-fixtures';
+import { ensureTopics, KafkaProbe, rawProducer, ROUTE_EVENTS_TOPIC } from '../helpers/kafka';
 import { routeOf, uniqueTenant } from '../helpers/names';
+import { HttpResult } from '../helpers/http';
 import { startApi, TestApp } from '../helpers/test-app';
 
 // Real outages of the broker and of the MongoDB wire server: nothing acknowledged is lost.
@@ -101,6 +104,52 @@ describe('Event pipeline under outages (e2e)', () => {
         expect(res.body.count).toBe(30);
         expect(new Set(res.body.events.map((e: any) => e.event_id)).size).toBe(30);
       }, 60_000);
+    });
+
+    // Every event_id the audit API lists for the tenant, following next_cursor.
+    async function auditedIds(tenant: string): Promise<string[]> {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: HttpResult = await api.http.get(`/api/v1/audit/recent?tenant=${tenant}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        ids.push(...res.body.events.map((e: any) => e.event_id));
+        cursor = res.body.next_cursor;
+      } while (cursor);
+      return ids;
+    }
+
+    async function publish(tenant: string, count: number): Promise<string[]> {
+      const events = Array.from({ length: count }, (_, i) => routeEvent(routeOf(tenant, `v${i % 50}`), { revision: Math.floor(i / 50) + 1 }));
+      const producer = await rawProducer();
+      try {
+        for (let i = 0; i < events.length; i += 1000) {
+          const messages = events.slice(i, i + 1000).map((e) => ({ key: `${tenant}:payments:prod:${e.version}`, value: serializeRouteEvent({ ...e }) }));
+          await producer.send({ topic: ROUTE_EVENTS_TOPIC, messages });
+        }
+      } finally {
+        await producer.disconnect();
+      }
+      return events.map((e) => e.event_id);
+    }
+
+    it('should audit a backlog exactly once when MongoDB stops while batches of it are being stored', async () => {
+      const tenant = uniqueTenant('mongo-mid');
+      const published = await publish(tenant, 3000);
+      await eventually(async () => expect((await auditedIds(tenant)).length).toBeGreaterThan(0), 60_000, 50);
+
+      await stopService('mongo');
+      try {
+        published.push(...(await publish(tenant, 100)));
+      } finally {
+        await startService('mongo');
+      }
+
+      await eventually(async () => {
+        const ids = await auditedIds(tenant);
+        expect(ids).toHaveLength(published.length);
+        expect(new Set(ids)).toEqual(new Set(published));
+      }, 120_000, 500);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import { Consumer } from 'kafkajs';
+import { KafkaContext, KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import { Consumer, EachBatchPayload } from 'kafkajs';
 import { ThrottledLog } from '../../common/logging/throttled-log';
 import { isFatalKafkaError } from './kafka-errors';
 
@@ -18,6 +18,24 @@ export interface TransportStatus {
   last_error?: string;
 }
 
+// A consumed message as handlers see it: key and headers decoded, the value parsed when it is JSON.
+export interface ConsumedMessage {
+  key: unknown;
+  value: unknown;
+  headers?: Record<string, unknown>;
+  offset: string;
+}
+
+// The payload of a group's handler: one fetched batch of one partition, in offset order. The handler
+// marks each prefix it finished with markDone(offset); when it returns or fails, the server commits
+// the highest marked offset + 1 once. Whatever is not marked is fetched again.
+export interface RouteEventBatch {
+  messages: ConsumedMessage[];
+  markDone(offset: string): void;
+  // False once the consumer stops or the partition was taken away: stop early, the rest comes again.
+  isActive(): boolean;
+}
+
 export interface RouteEventsServerOptions {
   kafka: NonNullable<KafkaOptions['options']>;
   topic: string;
@@ -33,7 +51,9 @@ export interface RouteEventsServerOptions {
 // handler pattern and matches handlers by pattern; we need (a) three groups on the same topic, each
 // with its own handler, and (b) a topic name from configuration. So each server has its own
 // transport id (handlers declare it in @EventPattern), subscribes to the configured topic only, and
-// a deserializer maps every message to one logical pattern, keeping the raw message as the payload.
+// every fetched batch goes to the one handler of its transport id (ROUTE_EVENTS_PATTERN) as a
+// RouteEventBatch, so stores can write many events per round trip. The handler's KafkaContext
+// describes the partition; its getMessage() is the batch's last message.
 //
 // Nest's ServerKafka connects once and fails `listen()` if the broker or the topic is not there yet,
 // which would end the process. This one reports itself started at once and keeps (re)connecting in
@@ -58,7 +78,6 @@ export class RouteEventsServer extends ServerKafka {
         // there is one restart path instead of KafkaJS's retriable-only one.
         retry: { ...settings.kafka.client?.retry, restartOnFailure: async () => false },
       },
-      deserializer: { deserialize: (message: unknown) => ({ pattern: ROUTE_EVENTS_PATTERN, data: message }) },
     });
     this.setTransportId(settings.transportId);
   }
@@ -86,8 +105,28 @@ export class RouteEventsServer extends ServerKafka {
     await consumer.run({
       ...(this.settings.kafka.run ?? {}),
       autoCommit: false,
-      eachMessage: this.getMessageHandler(),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(consumer, payload),
     });
+  }
+
+  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    let done: string | undefined;
+    const batch: RouteEventBatch = {
+      messages: messages.map((message) => this.parser!.parse<ConsumedMessage>({ ...message, topic, partition })),
+      markDone: (offset) => (done = offset),
+      isActive: () => payload.isRunning() && !payload.isStale(),
+    };
+    const ctx = new KafkaContext([messages[messages.length - 1], partition, topic, consumer, payload.heartbeat, this.producer!]);
+    try {
+      await this.handleEvent(ROUTE_EVENTS_PATTERN, { pattern: ROUTE_EVENTS_PATTERN, data: batch }, ctx);
+    } finally {
+      if (done !== undefined) {
+        payload.resolveOffset(done);
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(done) + 1n).toString() }]);
+      }
+    }
   }
 
   protected override registerConsumerEventListeners(): void {

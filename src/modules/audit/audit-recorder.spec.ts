@@ -14,6 +14,12 @@ class FakeRepository {
     this.stored.push(doc);
     return 'inserted';
   }
+
+  async insertMany(docs: AuditEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
+    const outcomes: Array<'inserted' | 'duplicate'> = [];
+    for (const doc of docs) outcomes.push(await this.insert(doc));
+    return outcomes;
+  }
 }
 
 const event = (patch: Partial<RouteChangedEvent> = {}): RouteChangedEvent => ({
@@ -102,5 +108,25 @@ describe(AuditRecorder.name, () => {
     await expect(attempt).rejects.toThrow(InvalidAuditEventError);
     await expect(attempt).rejects.toThrow(field);
     expect(repository.stored).toHaveLength(0);
+  });
+
+  it('should store a batch, answering per event in order, with an invalid event refused in its place', async () => {
+    await recorder.record(event({ event_id: 'already-there' }));
+
+    const outcomes = await recorder.recordMany([
+      event({ event_id: 'first' }),
+      event({ event_id: 'broken', occurred_at: 'yesterday' }),
+      event({ event_id: 'already-there' }),
+      event({ event_id: 'last' }),
+    ]);
+
+    expect(outcomes.map((o) => (o instanceof InvalidAuditEventError ? o.code : o))).toEqual(['inserted', 'AUDIT.INVALID_EVENT', 'duplicate', 'inserted']);
+    expect(repository.stored.map((d) => d.event_id)).toEqual(['already-there', 'first', 'last']);
+  });
+
+  it('should let a store failure of a batch through so the consumer retries', async () => {
+    repository.failure = new Error('connection reset');
+
+    await expect(recorder.recordMany([event()])).rejects.toThrow('connection reset');
   });
 });

@@ -5,15 +5,35 @@ import { AuditRepository } from './audit.repository';
 import { InvalidAuditEventError } from './audit.errors';
 import { parseZonedTimestamp } from './zoned-timestamp';
 
-// Writes one route event to the audit trail. Resolves 'duplicate' when that event_id is already
-// stored (redelivery); rejects when MongoDB fails, so the caller retries, or with
-// InvalidAuditEventError (permanent) when the event cannot be stored at all.
+export type RecordOutcome = 'inserted' | 'duplicate';
+
+// Writes route events to the audit trail. Per event, 'duplicate' means that event_id is already
+// stored (redelivery). Rejects when MongoDB fails, so the caller retries; an event that can never be
+// stored is refused with InvalidAuditEventError (permanent).
 @Injectable()
 export class AuditRecorder {
   constructor(private readonly repository: AuditRepository) {}
 
-  async record(event: RouteChangedEvent): Promise<'inserted' | 'duplicate'> {
+  async record(event: RouteChangedEvent): Promise<RecordOutcome> {
     return this.repository.insert(toAuditEvent(event, new Date()));
+  }
+
+  // A consumer's batch in one MongoDB round trip. Invalid events are answered with their
+  // InvalidAuditEventError in their place and the others are stored.
+  async recordMany(events: RouteChangedEvent[]): Promise<Array<RecordOutcome | InvalidAuditEventError>> {
+    const processedAt = new Date();
+    const docs = events.map((event) => {
+      try {
+        return toAuditEvent(event, processedAt);
+      } catch (err) {
+        if (err instanceof InvalidAuditEventError) return err;
+        throw err;
+      }
+    });
+    const valid = docs.filter((doc): doc is AuditEvent => !(doc instanceof InvalidAuditEventError));
+    const stored = valid.length > 0 ? await this.repository.insertMany(valid) : [];
+    let next = 0;
+    return docs.map((doc) => (doc instanceof InvalidAuditEventError ? doc : stored[next++]));
   }
 }
 

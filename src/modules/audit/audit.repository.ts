@@ -41,6 +41,24 @@ export class AuditRepository implements OnModuleInit {
     }
   }
 
+  // Idempotent batch insert: one upsert per document keyed by event_id that only ever inserts
+  // ($setOnInsert), unordered, in one round trip. Per document, in order: 'duplicate' when that
+  // event_id was already stored (also by a concurrent writer: E11000), else 'inserted'.
+  async insertMany(docs: AuditEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
+    const ops = docs.map((doc) => ({
+      updateOne: { filter: { event_id: doc.event_id }, update: { $setOnInsert: doc }, upsert: true },
+    }));
+    let upserted: Record<number, unknown>;
+    try {
+      upserted = (await this.model.bulkWrite(ops, { ordered: false, throwOnValidationError: true })).upsertedIds;
+    } catch (err) {
+      const { writeErrors, result } = err as { writeErrors?: Array<{ code?: unknown }>; result?: { upsertedIds?: Record<number, unknown> } };
+      if (!writeErrors?.length || !result?.upsertedIds || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+      upserted = result.upsertedIds;
+    }
+    return docs.map((_, i) => (i in upserted ? 'inserted' : 'duplicate'));
+  }
+
   // Newest first; `after` continues a listing strictly after that position (keyset pagination).
   find(filter: AuditFilter, after: AuditPosition | undefined, limit: number): Promise<AuditEvent[]> {
     return this.model.find(toQuery(filter, after)).sort(NEWEST_FIRST).limit(limit).lean<AuditEvent[]>().exec();

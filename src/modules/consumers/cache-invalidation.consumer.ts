@@ -1,13 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { RouteChangedEvent } from '../../contracts/route-event';
-import { ROUTE_EVENTS_PATTERN } from '../../infra/kafka/route-events-server';
+import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
 import { RouteCache } from '../route-store/route-cache';
 import { GROUP_TRANSPORTS } from './consumer-groups';
 import { ApplyOutcome, EventDelivery } from './event-delivery';
 
-// Brings the route's Redis entry to the state the event describes. Events carry the full new state
+// Brings each route's Redis entry to the state its event describes. Events carry the full new state
 // and its revision, so this is a revision-guarded write, never a delete that a slow reader could undo.
+// A batch is one Redis pipeline in event order; older revisions of a route in the same batch are
+// written too (and announced), which the guard makes harmless.
 @Controller()
 export class CacheInvalidationConsumer {
   constructor(
@@ -16,21 +18,18 @@ export class CacheInvalidationConsumer {
   ) {}
 
   @EventPattern(ROUTE_EVENTS_PATTERN, GROUP_TRANSPORTS.cache_invalidation)
-  handle(@Payload() message: any, @Ctx() ctx: KafkaContext): Promise<void> {
-    return this.delivery.deliver('cache_invalidation', message, ctx, (event) => this.apply(event));
+  handle(@Payload() batch: RouteEventBatch, @Ctx() ctx: KafkaContext): Promise<void> {
+    return this.delivery.deliver('cache_invalidation', batch, ctx, (events) => this.apply(events));
   }
 
-  private async apply(event: RouteChangedEvent): Promise<ApplyOutcome> {
-    if (event.revision === 0) {
-      // A seed-era event without a revision: fall back to the seed's delete.
-      await this.cache.removeOrThrow(event);
-      return 'applied';
-    }
-    const applied = await this.cache.storeOrThrow(event, {
-      url: event.url,
-      active: event.action !== 'deactivated',
-      revision: event.revision,
-    });
-    return applied ? 'applied' : 'duplicate';
+  private async apply(events: RouteChangedEvent[]): Promise<ApplyOutcome[]> {
+    const applied = await this.cache.storeManyOrThrow(
+      events.map((event) => ({
+        key: event,
+        // A seed-era event without a revision: fall back to the seed's delete.
+        snapshot: event.revision === 0 ? null : { url: event.url, active: event.action !== 'deactivated', revision: event.revision },
+      })),
+    );
+    return applied.map((ok) => (ok ? 'applied' : 'duplicate'));
   }
 }

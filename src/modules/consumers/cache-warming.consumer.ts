@@ -1,14 +1,20 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { RouteChangedEvent } from '../../contracts/route-event';
-import { ROUTE_EVENTS_PATTERN } from '../../infra/kafka/route-events-server';
+import { routeKeyString } from '../../contracts/route-key';
+import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
 import { RouteCache } from '../route-store/route-cache';
+import { RouteSnapshot } from '../route-store/route-record';
 import { RoutesRepository } from '../route-store/routes.repository';
 import { GROUP_TRANSPORTS } from './consumer-groups';
 import { ApplyOutcome, EventDelivery } from './event-delivery';
 
-// Loads the route's current state from PostgreSQL into Redis. Unlike the seed, an existing (possibly
-// stale or negative) entry does not stop it: the revision guard decides, so the newest state wins.
+const MISSING: RouteSnapshot = { url: null, active: false, revision: 0 };
+
+// Loads the current state of the batch's routes from PostgreSQL (one query) into Redis (one
+// pipeline). Unlike the seed, an existing (possibly stale or negative) entry does not stop it: the
+// revision guard decides, so the newest state wins. Every event of a route in the batch shares that
+// route's one store, and its outcome.
 @Controller()
 export class CacheWarmingConsumer {
   constructor(
@@ -18,13 +24,15 @@ export class CacheWarmingConsumer {
   ) {}
 
   @EventPattern(ROUTE_EVENTS_PATTERN, GROUP_TRANSPORTS.cache_warming)
-  handle(@Payload() message: any, @Ctx() ctx: KafkaContext): Promise<void> {
-    return this.delivery.deliver('cache_warming', message, ctx, (event) => this.apply(event));
+  handle(@Payload() batch: RouteEventBatch, @Ctx() ctx: KafkaContext): Promise<void> {
+    return this.delivery.deliver('cache_warming', batch, ctx, (events) => this.apply(events));
   }
 
-  private async apply(event: RouteChangedEvent): Promise<ApplyOutcome> {
-    const snapshot = (await this.repository.findSnapshot(event)) ?? { url: null, active: false, revision: 0 };
-    const applied = await this.cache.storeOrThrow(event, snapshot);
-    return applied ? 'applied' : 'duplicate';
+  private async apply(events: RouteChangedEvent[]): Promise<ApplyOutcome[]> {
+    const routes = [...new Map(events.map((event) => [routeKeyString(event), event])).entries()];
+    const snapshots = await this.repository.findSnapshots(routes.map(([, key]) => key));
+    const applied = await this.cache.storeManyOrThrow(routes.map(([id, key]) => ({ key, snapshot: snapshots.get(id) ?? MISSING })));
+    const outcomes = new Map(routes.map(([id], i) => [id, applied[i] ? 'applied' : 'duplicate'] as const));
+    return events.map((event) => outcomes.get(routeKeyString(event))!);
   }
 }

@@ -1,108 +1,200 @@
+import { Logger } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
 import { ClsService } from 'nestjs-cls';
 import { AsyncLocalStorage } from 'async_hooks';
 import { Counter, Registry } from 'prom-client';
 import { DomainError } from '../../common/errors/domain.error';
-import { EventDelivery } from './event-delivery';
+import { RouteChangedEvent } from '../../contracts/route-event';
+import { ConsumedMessage, RouteEventBatch } from '../../infra/kafka/route-events-server';
+import { BatchOutcome, CHUNK_SIZE, EventDelivery } from './event-delivery';
 
 class PoisonError extends DomainError {
   readonly code = 'AUDIT.INVALID_EVENT';
 }
 
-const event = {
-  event_id: '0b7c3c2e-3a55-4b0e-9a57-1c7c7d1d2f10',
+const event = (i: number): RouteChangedEvent => ({
+  event_id: `0b7c3c2e-3a55-4b0e-9a57-${String(i).padStart(12, '0')}`,
   event_type: 'route_changed',
   action: 'created',
   tenant: 'team-a',
   service: 'payments',
   env: 'prod',
-  version: 'v1',
+  version: `v${i}`,
   url: 'https://a.example.com',
+  previous_url: null,
+  previous_state: null,
   revision: 1,
-  correlation_id: 'corr-9',
+  changed_by: null,
+  correlation_id: `corr-${i}`,
   occurred_at: '2026-11-21T10:00:00.000Z',
-};
+});
+
+const message = (offset: number, value: unknown = event(offset), headers: Record<string, unknown> = {}): ConsumedMessage => ({
+  key: `k${offset}`,
+  value,
+  headers,
+  offset: String(offset),
+});
+
+function batchOf(messages: ConsumedMessage[], active = () => true) {
+  const marked: string[] = [];
+  const batch: RouteEventBatch = { messages, markDone: (offset) => marked.push(offset), isActive: active };
+  return { batch, marked };
+}
 
 function setup() {
-  const registers = [new Registry()];
-  const counter = (name: string) => new Counter({ name, help: name, labelNames: ['group'], registers });
-  const commits: unknown[] = [];
+  const registry = new Registry();
+  const counter = (name: string) => new Counter({ name, help: name, labelNames: ['group'], registers: [registry] });
   const sent: any[] = [];
   const ctx = {
     getTopic: () => 'route-events',
     getPartition: () => 3,
     getHeartbeat: () => async () => undefined,
-    getConsumer: () => ({ commitOffsets: async (offsets: unknown[]) => commits.push(...offsets) }),
     getProducer: () => ({ send: async (record: unknown) => sent.push(record) }),
   } as unknown as KafkaContext;
+  const cls = new ClsService(new AsyncLocalStorage());
   const sut = new EventDelivery(
-    new ClsService(new AsyncLocalStorage()),
+    cls,
     { deadLetterTopic: 'route-events.dlq' } as any,
     counter('processed'),
     counter('failed'),
     counter('dead'),
     counter('dup'),
   );
-  return { sut, ctx, commits, sent };
+  const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.group)?.value ?? 0;
+  return { sut, ctx, sent, cls, metric };
 }
 
+const applyAll = (outcome: BatchOutcome = 'applied') => jest.fn(async (events: RouteChangedEvent[]) => events.map(() => outcome));
+
 describe(EventDelivery.name, () => {
-  it('should commit the next offset only after the handler succeeded, retrying a failing store', async () => {
-    const { sut, ctx, commits } = setup();
+  it('should apply a batch in one call and mark it done only after the store succeeded, retrying a failing store', async () => {
+    const { sut, ctx, metric } = setup();
+    const { batch, marked } = batchOf([message(40), message(41), message(42)]);
     let calls = 0;
-    const apply = jest.fn(async () => {
+    const apply = jest.fn(async (events: RouteChangedEvent[]) => {
       calls += 1;
       if (calls < 3) throw new Error('store down');
-      expect(commits).toHaveLength(0);
-      return 'applied' as const;
+      expect(marked).toEqual([]);
+      return events.map(() => 'applied' as const);
     });
 
-    await sut.deliver('audit_log', { key: 'k', value: event, offset: '41' }, ctx, apply);
+    await sut.deliver('audit_log', batch, ctx, apply);
 
     expect(apply).toHaveBeenCalledTimes(3);
-    expect(commits).toEqual([{ topic: 'route-events', partition: 3, offset: '42' }]);
+    expect(apply.mock.calls[2][0].map((e) => e.version)).toEqual(['v40', 'v41', 'v42']);
+    expect(marked).toEqual(['42']);
+    expect(await metric('processed')).toBe(3);
+    expect(await metric('failed')).toBe(2);
   });
 
-  it('should run the handler with the event correlation id as the CLS id', async () => {
-    const { sut, ctx } = setup();
-    let seen: string | undefined;
-    const cls = (sut as any).cls as ClsService;
+  it('should count each event of a batch as processed or duplicate', async () => {
+    const { sut, ctx, metric } = setup();
+    const { batch } = batchOf([message(1), message(2), message(3)]);
 
-    await sut.deliver('audit_log', { key: 'k', value: event, offset: '1' }, ctx, async () => {
-      seen = cls.getId();
-      return 'applied';
-    });
+    await sut.deliver('audit_log', batch, ctx, async () => ['applied', 'duplicate', 'applied']);
 
-    expect(seen).toBe('corr-9');
+    expect(await metric('processed')).toBe(2);
+    expect(await metric('dup')).toBe(1);
   });
 
-  it('should dead-letter a message that is not a route event, with the reason, and commit it', async () => {
-    const { sut, ctx, commits, sent } = setup();
-    const apply = jest.fn();
+  it('should dead-letter a poison message in the middle of a batch with its headers and the reason, and apply the rest', async () => {
+    const { sut, ctx, sent, metric } = setup();
+    const { batch, marked } = batchOf([message(6), message(7, 'garbage', { 'x-correlation-id': 'c' }), message(8)]);
+    const apply = applyAll();
 
-    await sut.deliver('cache_warming', { key: 'k', value: 'garbage', headers: { 'x-correlation-id': 'c' }, offset: '7' }, ctx, apply);
-
-    expect(apply).not.toHaveBeenCalled();
-    expect(sent).toHaveLength(1);
-    expect(sent[0].topic).toBe('route-events.dlq');
-    expect(sent[0].messages[0]).toMatchObject({
-      key: 'k',
-      value: 'garbage',
-      headers: { 'x-correlation-id': 'c', 'x-dlq-reason': 'value is not a JSON object', 'x-dlq-group': 'cache_warming', 'x-original-offset': '7' },
-    });
-    expect(commits).toEqual([{ topic: 'route-events', partition: 3, offset: '8' }]);
-  });
-
-  it('should dead-letter instead of retrying when the handler rejects the event as invalid', async () => {
-    const { sut, ctx, commits, sent } = setup();
-    const apply = jest.fn(async () => {
-      throw new PoisonError('occurred_at cannot be stored');
-    });
-
-    await sut.deliver('audit_log', { key: 'k', value: event, offset: '9' }, ctx, apply);
+    await sut.deliver('cache_warming', batch, ctx, apply);
 
     expect(apply).toHaveBeenCalledTimes(1);
-    expect(sent[0].messages[0].headers['x-dlq-reason']).toBe('AUDIT.INVALID_EVENT: occurred_at cannot be stored');
-    expect(commits).toEqual([{ topic: 'route-events', partition: 3, offset: '10' }]);
+    expect(apply.mock.calls[0][0].map((e) => e.version)).toEqual(['v6', 'v8']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].topic).toBe('route-events.dlq');
+    expect(sent[0].messages).toHaveLength(1);
+    expect(sent[0].messages[0]).toMatchObject({
+      key: 'k7',
+      value: 'garbage',
+      headers: { 'x-correlation-id': 'c', 'x-dlq-reason': 'value is not a JSON object', 'x-dlq-group': 'cache_warming', 'x-original-offset': '7', 'x-original-partition': '3' },
+    });
+    expect(marked).toEqual(['8']);
+    expect(await metric('processed')).toBe(2);
+    expect(await metric('dead')).toBe(1);
+  });
+
+  it('should dead-letter the events the store refuses as invalid, without retrying', async () => {
+    const { sut, ctx, sent, metric } = setup();
+    const { batch, marked } = batchOf([message(9), message(10)]);
+    const apply = jest.fn(async () => [new PoisonError('occurred_at cannot be stored'), 'applied' as const]);
+
+    await sut.deliver('audit_log', batch, ctx, apply);
+
+    expect(apply).toHaveBeenCalledTimes(1);
+    expect(sent[0].messages.map((m: any) => [m.key, m.headers['x-dlq-reason']])).toEqual([['k9', 'AUDIT.INVALID_EVENT: occurred_at cannot be stored']]);
+    expect(marked).toEqual(['10']);
+    expect(await metric('processed')).toBe(1);
+  });
+
+  it('should apply the events one by one when the store refuses the whole batch, to find the invalid one', async () => {
+    const { sut, ctx, sent } = setup();
+    const { batch, marked } = batchOf([message(1), message(2), message(3)]);
+    const apply = jest.fn(async (events: RouteChangedEvent[]) => {
+      if (events.some((e) => e.version === 'v2')) throw new PoisonError('v2 cannot be stored');
+      return events.map(() => 'applied' as const);
+    });
+
+    await sut.deliver('audit_log', batch, ctx, apply);
+
+    expect(apply.mock.calls.map(([events]) => events.map((e) => e.version))).toEqual([['v1', 'v2', 'v3'], ['v1'], ['v2'], ['v3']]);
+    expect(sent[0].messages.map((m: any) => m.key)).toEqual(['k2']);
+    expect(marked).toEqual(['3']);
+  });
+
+  it('should log a dead-lettered message with its own correlation id', async () => {
+    const { sut, ctx, cls } = setup();
+    const seen: Array<string | undefined> = [];
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => seen.push(cls.getId()));
+    try {
+      const poison = { ...event(5), action: 'exploded' };
+      await sut.deliver('audit_log', batchOf([message(5, poison)]).batch, ctx, applyAll());
+    } finally {
+      warn.mockRestore();
+    }
+
+    expect(seen).toEqual(['corr-5']);
+  });
+
+  it('should mark the finished chunks of a long batch when a later chunk cannot be stored before shutdown', async () => {
+    const { sut, ctx } = setup();
+    const messages = Array.from({ length: CHUNK_SIZE * 2 + 10 }, (_, i) => message(i));
+    const { batch, marked } = batchOf(messages);
+    const apply = jest.fn(async (events: RouteChangedEvent[]) => {
+      if (events[0].version === `v${CHUNK_SIZE}`) {
+        setImmediate(() => sut.beforeApplicationShutdown());
+        throw new Error('store down');
+      }
+      return events.map(() => 'applied' as const);
+    });
+
+    await expect(sut.deliver('audit_log', batch, ctx, apply)).rejects.toThrow();
+
+    expect(apply.mock.calls[0][0]).toHaveLength(CHUNK_SIZE);
+    expect(marked).toEqual([String(CHUNK_SIZE - 1)]);
+  });
+
+  it('should stop between chunks once the partition is no longer its own', async () => {
+    const { sut, ctx } = setup();
+    let active = true;
+    const { batch, marked } = batchOf(
+      Array.from({ length: CHUNK_SIZE + 1 }, (_, i) => message(i)),
+      () => active,
+    );
+    const apply = jest.fn(async (events: RouteChangedEvent[]) => {
+      active = false;
+      return events.map(() => 'applied' as const);
+    });
+
+    await sut.deliver('cache_invalidation', batch, ctx, apply);
+
+    expect(apply).toHaveBeenCalledTimes(1);
+    expect(marked).toEqual([String(CHUNK_SIZE - 1)]);
   });
 });

@@ -8,27 +8,36 @@ import { Counter } from 'prom-client';
 import { kafkaConfig } from '../../config/kafka.config';
 import { DomainError } from '../../common/errors/domain.error';
 import { METRIC } from '../../common/metrics/metric-names';
-import { RouteChangedEvent } from '../../contracts/route-event';
+import { EVENT_HEADERS, RouteChangedEvent } from '../../contracts/route-event';
 import { parseRouteEvent } from '../../contracts/route-event-parser';
+import { ConsumedMessage, RouteEventBatch } from '../../infra/kafka/route-events-server';
 import { ConsumerGroupType } from './consumer-groups';
 
 export type ApplyOutcome = 'applied' | 'duplicate';
 
-interface ConsumedMessage {
-  key: unknown;
-  value: unknown;
-  headers?: Record<string, unknown>;
-  offset: string;
+// Per event, in the order given: what happened, or the DomainError that refuses that event for good.
+export type BatchOutcome = ApplyOutcome | DomainError;
+
+export type ApplyBatch = (events: RouteChangedEvent[]) => Promise<BatchOutcome[]>;
+
+// Events stored per round trip. Bounds the work redone after a failure and the time between commits.
+export const CHUNK_SIZE = 500;
+
+interface Rejected {
+  message: ConsumedMessage;
+  reason: string;
 }
 
-// At-least-once delivery for every group: the offset is committed only after the handler succeeded
-// (or the message was parked in the dead-letter topic). A failing store is retried with backoff,
-// without skipping the message, until it works or the process shuts down (then it is redelivered).
+// At-least-once delivery for every group, a batch at a time: each chunk of a batch is applied in one
+// call to the group's store, and its offsets are marked done only after it succeeded (poison messages
+// parked in the dead-letter topic first); the server then commits what was marked. A failing store is
+// retried with backoff, without skipping anything, until it works or the process shuts down (then the
+// unmarked rest is redelivered). Stores are idempotent, so a redelivered chunk changes nothing.
 @Injectable()
 export class EventDelivery implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventDelivery.name);
   private readonly shutdown = new AbortController();
-  // A DomainError means the event itself can never be applied: retrying would block the partition.
+  // A DomainError means an event itself can never be applied: retrying would block the partition.
   private readonly retryPolicy = retry(
     handleWhen((err) => !(err instanceof DomainError)),
     {
@@ -50,36 +59,49 @@ export class EventDelivery implements BeforeApplicationShutdown {
     this.shutdown.abort();
   }
 
-  async deliver(
-    group: ConsumerGroupType,
-    message: ConsumedMessage,
-    ctx: KafkaContext,
-    apply: (event: RouteChangedEvent) => Promise<ApplyOutcome>,
-  ): Promise<void> {
-    const parsed = parseRouteEvent(message.value);
-    let rejection = parsed.ok ? undefined : parsed.reason;
-    if (parsed.ok) {
-      const event = parsed.event;
-      const outcome = await this.cls.run(async () => {
-        this.cls.set(CLS_ID, event.correlation_id ?? event.event_id);
-        return this.persist(group, ctx, () => apply(event)).catch((err: unknown) => {
-          if (err instanceof DomainError) return err;
-          throw err;
-        });
-      });
-      if (outcome instanceof DomainError) rejection = `${outcome.code}: ${outcome.message}`;
-      else (outcome === 'duplicate' ? this.duplicates : this.processed).inc({ group });
+  async deliver(group: ConsumerGroupType, batch: RouteEventBatch, ctx: KafkaContext, apply: ApplyBatch): Promise<void> {
+    for (let start = 0; start < batch.messages.length && batch.isActive(); start += CHUNK_SIZE) {
+      const chunk = batch.messages.slice(start, start + CHUNK_SIZE);
+      await this.deliverChunk(group, chunk, ctx, apply);
+      batch.markDone(chunk[chunk.length - 1].offset);
+      await ctx.getHeartbeat()().catch(() => undefined);
     }
-    if (rejection !== undefined) {
-      const reason = rejection;
-      await this.persist(group, ctx, () => this.deadLetter(group, message, ctx, reason));
-      this.deadLettered.inc({ group });
-      this.logger.warn(`${group}: message at ${ctx.getTopic()}/${ctx.getPartition()}@${message.offset} dead-lettered: ${reason}`);
-    }
-    await this.commit(ctx, message.offset);
   }
 
-  private async persist<T>(group: ConsumerGroupType, ctx: KafkaContext, work: () => Promise<T>): Promise<T> {
+  private async deliverChunk(group: ConsumerGroupType, messages: ConsumedMessage[], ctx: KafkaContext, apply: ApplyBatch): Promise<void> {
+    const parsed = messages.map((message) => parseRouteEvent(message.value));
+    const events = parsed.flatMap((p) => (p.ok ? [p.event] : []));
+    const outcomes = events.length > 0 ? await this.persist(group, ctx, messages, () => this.applyIsolating(events, apply)) : [];
+    const rejected: Rejected[] = [];
+    const counts = { applied: 0, duplicate: 0 };
+    let next = 0;
+    parsed.forEach((p, i) => {
+      const outcome = p.ok ? outcomes[next++] : undefined;
+      if (!p.ok) rejected.push({ message: messages[i], reason: p.reason });
+      else if (outcome instanceof DomainError) rejected.push({ message: messages[i], reason: `${outcome.code}: ${outcome.message}` });
+      else counts[outcome!] += 1;
+    });
+    if (counts.applied > 0) this.processed.inc({ group }, counts.applied);
+    if (counts.duplicate > 0) this.duplicates.inc({ group }, counts.duplicate);
+    if (rejected.length > 0) await this.deadLetter(group, rejected, ctx);
+  }
+
+  // A DomainError thrown for a whole batch does not say which event is refused: apply one at a time.
+  private async applyIsolating(events: RouteChangedEvent[], apply: ApplyBatch): Promise<BatchOutcome[]> {
+    try {
+      const outcomes = await apply(events);
+      if (outcomes.length !== events.length) throw new Error(`store answered ${outcomes.length} outcomes for ${events.length} events`);
+      return outcomes;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (events.length === 1) return [err];
+      const outcomes: BatchOutcome[] = [];
+      for (const event of events) outcomes.push(...(await this.applyIsolating([event], apply)));
+      return outcomes;
+    }
+  }
+
+  private async persist<T>(group: ConsumerGroupType, ctx: KafkaContext, messages: ConsumedMessage[], work: () => Promise<T>): Promise<T> {
     let lastLogged = 0;
     return this.retryPolicy.execute(async ({ attempt }) => {
       await ctx.getHeartbeat()().catch(() => undefined);
@@ -89,40 +111,55 @@ export class EventDelivery implements BeforeApplicationShutdown {
         this.failures.inc({ group });
         if (Date.now() - lastLogged > 10_000) {
           lastLogged = Date.now();
-          this.logger.warn(`${group}: handler failed (attempt ${attempt + 1}), retrying: ${(err as Error).message}`);
+          const where = `${ctx.getTopic()}/${ctx.getPartition()}@${messages[0].offset}-${messages[messages.length - 1].offset}`;
+          this.logger.warn(`${group}: handler failed for ${where} (attempt ${attempt + 1}), retrying: ${(err as Error).message}`);
         }
         throw err;
       }
     }, this.shutdown.signal);
   }
 
-  private async deadLetter(group: ConsumerGroupType, message: ConsumedMessage, ctx: KafkaContext, reason: string): Promise<void> {
-    const value = typeof message.value === 'string' || message.value === null ? message.value : JSON.stringify(message.value);
-    await ctx.getProducer().send({
-      topic: this.config.deadLetterTopic,
-      acks: -1,
-      messages: [
-        {
-          key: message.key === null || message.key === undefined ? null : String(message.key),
-          value: value as string | null,
-          headers: {
-            ...stringHeaders(message.headers),
-            'x-dlq-reason': reason,
-            'x-dlq-group': group,
-            'x-original-topic': ctx.getTopic(),
-            'x-original-partition': String(ctx.getPartition()),
-            'x-original-offset': message.offset,
-            'x-dead-lettered-at': new Date().toISOString(),
-          },
-        },
-      ],
-    });
+  // One dead-letter record per refused message (original key, value and headers plus the reason),
+  // sent together; each logged with the message's correlation id.
+  private async deadLetter(group: ConsumerGroupType, rejected: Rejected[], ctx: KafkaContext): Promise<void> {
+    const at = new Date().toISOString();
+    await this.persist(
+      group,
+      ctx,
+      rejected.map((r) => r.message),
+      () => ctx.getProducer().send({ topic: this.config.deadLetterTopic, acks: -1, messages: rejected.map((r) => deadLetterRecord(group, r, ctx, at)) }),
+    );
+    this.deadLettered.inc({ group }, rejected.length);
+    for (const { message, reason } of rejected) {
+      this.cls.runWith({ [CLS_ID]: correlationId(message) }, () =>
+        this.logger.warn(`${group}: message at ${ctx.getTopic()}/${ctx.getPartition()}@${message.offset} dead-lettered: ${reason}`),
+      );
+    }
   }
+}
 
-  private async commit(ctx: KafkaContext, offset: string): Promise<void> {
-    const next = (BigInt(offset) + 1n).toString();
-    await ctx.getConsumer().commitOffsets([{ topic: ctx.getTopic(), partition: ctx.getPartition(), offset: next }]);
-  }
+function deadLetterRecord(group: ConsumerGroupType, { message, reason }: Rejected, ctx: KafkaContext, at: string) {
+  const value = typeof message.value === 'string' || message.value === null ? message.value : JSON.stringify(message.value);
+  return {
+    key: message.key === null || message.key === undefined ? null : String(message.key),
+    value: value as string | null,
+    headers: {
+      ...stringHeaders(message.headers),
+      'x-dlq-reason': reason,
+      'x-dlq-group': group,
+      'x-original-topic': ctx.getTopic(),
+      'x-original-partition': String(ctx.getPartition()),
+      'x-original-offset': message.offset,
+      'x-dead-lettered-at': at,
+    },
+  };
+}
+
+function correlationId(message: ConsumedMessage): string | undefined {
+  const fromEvent = (message.value as { correlation_id?: unknown } | null)?.correlation_id;
+  if (typeof fromEvent === 'string') return fromEvent;
+  const header = message.headers?.[EVENT_HEADERS.correlationId];
+  return header === undefined || header === null ? undefined : String(header);
 }
 
 function stringHeaders(headers: Record<string, unknown> = {}): Record<string, string> {

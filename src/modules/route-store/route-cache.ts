@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import Redis from 'ioredis';
+import Redis, { ChainableCommander } from 'ioredis';
 import { Counter } from 'prom-client';
 import { redisConfig } from '../../config/redis.config';
 import { RouteKey } from '../../contracts/route-key';
@@ -16,6 +16,21 @@ type RedisWithScript = Redis & {
   storeRouteIfNewer(key: string, revision: number, value: string, ttlSeconds: number, channel: string, message: string): Promise<number>;
 };
 
+type PipelineWithScript = ChainableCommander & {
+  storeRouteIfNewer(key: string, revision: number, value: string, ttlSeconds: number, channel: string, message: string): ChainableCommander;
+};
+
+// A pipelined batch may take longer than the request path's REDIS_COMMAND_TIMEOUT_MS on a busy host
+// without anything being wrong; consumers retry a failed batch anyway, so they wait this long.
+const BATCH_COMMAND_TIMEOUT_MS = 5000;
+
+// A committed change for storeManyOrThrow: the route's new state, or null to drop its entries (an
+// event from before revisions existed).
+export interface RouteCacheChange {
+  key: RouteKey;
+  snapshot: RouteSnapshot | null;
+}
+
 // "r|<revision>|<tenant:service:env:version>" on the invalidation channel (see InvalidationBus).
 export function routeInvalidation(key: RouteKey, revision: number): string {
   return `r|${revision}|${routeKeyString(key)}`;
@@ -24,9 +39,10 @@ export function routeInvalidation(key: RouteKey, revision: number): string {
 // Cache-aside store for resolved routes. Every operation is best effort: a Redis failure is counted
 // and reported as `error`/`false`, and callers fall back to PostgreSQL.
 @Injectable()
-export class RouteCache {
+export class RouteCache implements OnApplicationShutdown {
   private readonly logger = new Logger(RouteCache.name);
   private readonly redis: RedisWithScript;
+  private batchClient?: Redis;
 
   constructor(
     @Inject(REDIS_CLIENT) redis: Redis,
@@ -37,6 +53,10 @@ export class RouteCache {
       redis.defineCommand('storeRouteIfNewer', { numberOfKeys: 1, lua: STORE_IF_NEWER_LUA });
     }
     this.redis = redis as RedisWithScript;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.batchClient?.quit().catch(() => this.batchClient?.disconnect());
   }
 
   async lookup(key: RouteKey): Promise<CacheLookup> {
@@ -68,6 +88,56 @@ export class RouteCache {
     return applied;
   }
 
+  // Many committed changes, for consumers, in one pipeline and in order: each one does exactly what
+  // storeOrThrow (snapshot) or removeOrThrow (null) does. Throws when any store or removal failed
+  // (all of them may be retried: the revision guard makes that harmless); otherwise per change
+  // whether it was applied (false: a newer revision is cached).
+  async storeManyOrThrow(changes: RouteCacheChange[]): Promise<boolean[]> {
+    const pipeline = this.batchRedis().pipeline() as PipelineWithScript;
+    for (const { key, snapshot } of changes) {
+      if (snapshot) {
+        pipeline.storeRouteIfNewer(cacheKey(key), snapshot.revision, encodeEntry(snapshot), this.ttl(snapshot), INVALIDATION_CHANNEL, routeInvalidation(key, snapshot.revision));
+        pipeline.del(legacyCacheKey(key));
+      } else {
+        pipeline.del(cacheKey(key), legacyCacheKey(key));
+        pipeline.publish(INVALIDATION_CHANNEL, routeInvalidation(key, 0));
+      }
+    }
+    let replies: Array<[Error | null, unknown]>;
+    try {
+      replies = (await pipeline.exec()) ?? [];
+    } catch (err) {
+      this.fail('store', err);
+      throw err;
+    }
+    const applied: boolean[] = [];
+    changes.forEach(({ snapshot }, i) => {
+      const [writeError, reply] = replies[2 * i] ?? [new Error('Redis gave no reply')];
+      const [secondError] = replies[2 * i + 1] ?? [new Error('Redis gave no reply')];
+      const failure = writeError ?? (snapshot ? null : secondError);
+      if (failure) {
+        this.fail(snapshot ? 'store' : 'delete', failure);
+        throw failure;
+      }
+      if (secondError) this.fail('delete', secondError);
+      applied.push(snapshot ? reply === 1 : true);
+    });
+    return applied;
+  }
+
+  // Batches use a connection of their own (opened on first use, so only by consumers), with the
+  // longer timeout, and do not hold up the auto-pipelined commands of other callers.
+  private batchRedis(): Redis {
+    if (!this.batchClient) {
+      const client = this.redis.duplicate({ connectionName: 'traffic-manager-batches', enableOfflineQueue: true, commandTimeout: BATCH_COMMAND_TIMEOUT_MS });
+      client.defineCommand('storeRouteIfNewer', { numberOfKeys: 1, lua: STORE_IF_NEWER_LUA });
+      // Failures reach the callers through their commands; the main client logs connection trouble.
+      client.on('error', () => undefined);
+      this.batchClient = client;
+    }
+    return this.batchClient;
+  }
+
   // A read path's write-back after a miss: nothing changed, so nothing is announced.
   async fill(key: RouteKey, snapshot: RouteSnapshot): Promise<boolean> {
     try {
@@ -78,9 +148,8 @@ export class RouteCache {
   }
 
   private async write(key: RouteKey, snapshot: RouteSnapshot, channel: string, message: string): Promise<boolean> {
-    const ttl = snapshot.active ? this.config.positiveTtlSeconds : this.config.negativeTtlSeconds;
     try {
-      const applied = await this.redis.storeRouteIfNewer(cacheKey(key), snapshot.revision, encodeEntry(snapshot), ttl, channel, message);
+      const applied = await this.redis.storeRouteIfNewer(cacheKey(key), snapshot.revision, encodeEntry(snapshot), this.ttl(snapshot), channel, message);
       return applied === 1;
     } catch (err) {
       this.fail('store', err);
@@ -96,6 +165,10 @@ export class RouteCache {
       this.fail('delete', err);
       throw err;
     }
+  }
+
+  private ttl(snapshot: RouteSnapshot): number {
+    return snapshot.active ? this.config.positiveTtlSeconds : this.config.negativeTtlSeconds;
   }
 
   private fail(operation: string, err: unknown): void {

@@ -40,6 +40,18 @@ export class RoutesRepository {
     return { url: rows[0].url, active: rows[0].is_active, revision: rows[0].revision };
   }
 
+  // Many routes in one query (the cache_warming consumer, per batch), keyed by routeKeyString;
+  // routes that do not exist are absent.
+  async findSnapshots(keys: RouteKey[]): Promise<Map<string, RouteSnapshot>> {
+    const rows: Array<RouteKey & { url: string; is_active: boolean; revision: number }> = await this.dataSource.query(
+      `SELECT k.tenant, k.service, k.env, k.version, e.url, e.is_active, e.revision ${ROUTE_JOINS}
+       JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(tenant, service, env, version)
+         ON t.name = k.tenant AND s.name = k.service AND env.name = k.env AND e.version = k.version`,
+      [keys.map((k) => k.tenant), keys.map((k) => k.service), keys.map((k) => k.env), keys.map((k) => k.version)],
+    );
+    return new Map(rows.map((row) => [routeKeyString(row), { url: row.url, active: row.is_active, revision: row.revision }]));
+  }
+
   async findOne(key: RouteKey): Promise<RouteRecord | null> {
     const rows: EndpointRow[] = await this.dataSource.query(
       `SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS} WHERE ${BY_KEY}`,
