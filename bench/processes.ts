@@ -12,6 +12,8 @@ export interface Service {
   log: string;
 }
 
+// The same V8 memory flags as `npm run start:prod` (package.json), so RSS is measured as deployed.
+const NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=256'];
 const running = new Set<Service>();
 const helpers = new Set<ChildProcess>(); // short-lived tools such as wrk
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -20,7 +22,7 @@ export function startService(name: string, args: string[], env: NodeJS.ProcessEn
   mkdirSync(LOG_DIR, { recursive: true });
   const log = join(LOG_DIR, `${name}.log`);
   const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', fd, fd] });
   if (child.pid === undefined) throw new Error(`${name} did not start`);
   const service = { name, child, pid: child.pid, log };
   running.add(service);

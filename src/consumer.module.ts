@@ -15,6 +15,7 @@ import { ConsumerGroupType } from './modules/consumers/consumer-groups';
 import { ConsumerGroupsHealthIndicator } from './modules/consumers/consumer-groups.health';
 import { ConsumerTransports } from './modules/consumers/consumer-transports';
 import { ConsumerLagReporter } from './modules/consumers/consumer-lag-reporter';
+import { CONSUMERS_METRICS } from './modules/consumers/consumers.metrics';
 import { EventDelivery } from './modules/consumers/event-delivery';
 import { ConsumerHealthController } from './modules/health/consumer-health.controller';
 import { CONSUMER_STORE_CHECKS, READINESS_METRIC } from './modules/health/health.constants';
@@ -47,6 +48,7 @@ export class ConsumerModule {
       providers: [
         EventDelivery,
         ConsumerLagReporter,
+        ...CONSUMERS_METRICS,
         ConsumerTransports,
         ConsumerGroupsHealthIndicator,
         RedisHealthIndicator,

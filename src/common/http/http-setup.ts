@@ -120,7 +120,7 @@ function logRequest(request: FastifyRequest, statusCode: number, seconds: number
   const log = PinoLogger.root;
   if (!log?.isLevelEnabled(level)) return;
   log[level](
-    { correlation_id: request.id, req: { method: request.method, url: request.url }, res: { status_code: statusCode }, response_time: Math.round(seconds * 1e6) / 1e3 },
+    { correlation_id: request.id, req: { method: request.method, url: request.url }, res: { statusCode }, response_time: Math.round(seconds * 1e6) / 1e3 },
     'request completed',
   );
 }

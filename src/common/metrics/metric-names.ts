@@ -28,3 +28,6 @@ export const METRIC = {
   consumerDuplicates: 'consumer_events_duplicate_total',
   consumerLag: 'consumer_group_lag',
 } as const;
+
+// Histogram buckets for sub-millisecond to seconds latencies (the hot path answers in well under 1 ms).
+export const FAST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

@@ -3,10 +3,11 @@ import { ConfigModule } from '@nestjs/config';
 import { resolveConfig } from '../../config/resolve.config';
 import { RouteStoreModule } from '../route-store/route-store.module';
 import { ResolveRoute } from './resolve-route';
+import { RESOLVE_METRICS } from './resolve.metrics';
 import { ResolveService } from './resolve.service';
 
 @Module({
   imports: [RouteStoreModule, ConfigModule.forFeature(resolveConfig)],
-  providers: [ResolveService, ResolveRoute],
+  providers: [ResolveService, ResolveRoute, ...RESOLVE_METRICS],
 })
 export class ResolveModule {}

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { RouteStoreModule } from '../route-store/route-store.module';
 import { RoutesController } from './routes.controller';
+import { ROUTES_METRICS } from './routes.metrics';
 import { RoutesService } from './routes.service';
 
 @Module({
   imports: [RouteStoreModule],
   controllers: [RoutesController],
-  providers: [RoutesService],
+  providers: [RoutesService, ...ROUTES_METRICS],
 })
 export class RoutesModule {}
