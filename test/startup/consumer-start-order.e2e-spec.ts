@@ -73,7 +73,7 @@ describe('Consumer start order (e2e)', () => {
       await admin.connect();
       try {
         const { topics } = await admin.fetchTopicMetadata({ topics: [topic, `${topic}.dlq`] });
-        expect(topics.map((t) => [t.name, t.partitions.length])).toEqual([
+        expect(topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([
           [topic, 3],
           [`${topic}.dlq`, 3],
         ]);

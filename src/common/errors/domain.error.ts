@@ -7,6 +7,9 @@ export interface ErrorDetail {
 // The stable `code` (AREA.REASON) is what crosses process boundaries; the HTTP filter maps it.
 export abstract class DomainError extends Error {
   abstract readonly code: string;
+  // True for "not now" errors (a circuit open, overload): the operation may succeed later, so
+  // consumers retry instead of dead-lettering the event.
+  readonly transient: boolean = false;
 
   constructor(
     message: string,
@@ -17,4 +20,9 @@ export abstract class DomainError extends Error {
     super(message);
     this.name = new.target.name;
   }
+}
+
+// A DomainError that retrying can never fix (the event or request itself is refused).
+export function isPermanentFailure(err: unknown): err is DomainError {
+  return err instanceof DomainError && !err.transient;
 }

@@ -8,6 +8,7 @@ export const METRIC = {
   resolveLatency: 'resolve_latency_seconds',
   cacheErrors: 'cache_errors_total',
   dbQueries: 'db_queries_total',
+  dbConnectionErrors: 'db_connection_errors_total',
   writeRequests: 'write_requests_total',
   writeSuccess: 'write_success_total',
   writeFailure: 'write_failure_total',

@@ -10,6 +10,7 @@ import { FAST_BUCKETS, METRIC } from './metric-names';
 const startedAt = Date.now();
 
 const providers = [
+  makeCounterProvider({ name: METRIC.dbConnectionErrors, help: 'PostgreSQL calls that got no connection (pool exhausted, refused, timed out)' }),
   makeCounterProvider({ name: METRIC.cacheErrors, help: 'Redis operations that failed or timed out', labelNames: ['operation'] }),
   makeCounterProvider({
     name: METRIC.apiRequests,

@@ -1,12 +1,9 @@
+import { join } from 'path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../../config/database.config';
-import { EndpointEntity } from '../../modules/route-store/endpoint.entity';
-import { EnvironmentEntity } from '../../modules/route-store/environment.entity';
-import { OutboxEventEntity } from '../../modules/route-store/outbox-event.entity';
-import { ServiceEntity } from '../../modules/route-store/service.entity';
-import { TenantEntity } from '../../modules/route-store/tenant.entity';
 
-export const ENTITIES = [TenantEntity, ServiceEntity, EnvironmentEntity, EndpointEntity, OutboxEventEntity];
+// Every *.entity file of every module, found by glob, so infrastructure never imports a module's files.
+export const ENTITIES = [join(__dirname, '..', '..', 'modules', '**', '*.entity.{ts,js}')];
 
 // Shared by the running app and by ormconfig.ts (the CLI), so both see the same schema and pool.
 export function buildTypeOrmOptions(db: DatabaseConfig): DataSourceOptions {

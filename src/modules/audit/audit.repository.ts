@@ -4,6 +4,7 @@ import { ConnectionStates, FilterQuery, Model } from 'mongoose';
 import { RouteAction } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
 import { AuditPosition } from './audit-cursor';
+import { DependencyBreakers } from '../resilience/dependency-breakers';
 import { AuditEvent } from './audit-event.schema';
 
 export interface AuditFilter {
@@ -20,7 +21,10 @@ const NEWEST_FIRST = { occurred_at: -1, event_id: -1 } as const;
 export class AuditRepository implements OnModuleInit {
   private readonly logger = new Logger(AuditRepository.name);
 
-  constructor(@InjectModel(AuditEvent.name) private readonly model: Model<AuditEvent>) {}
+  constructor(
+    @InjectModel(AuditEvent.name) private readonly model: Model<AuditEvent>,
+    private readonly breakers: DependencyBreakers,
+  ) {}
 
   // On every (re)connection, so a process that started while Mongo was down still gets the unique
   // event_id index. Creating existing indexes is a no-op.
@@ -33,7 +37,7 @@ export class AuditRepository implements OnModuleInit {
   // at-least-once delivery, not a failure.
   async insert(doc: AuditEvent): Promise<'inserted' | 'duplicate'> {
     try {
-      await this.model.create(doc);
+      await this.breakers.mongodb.execute(() => this.model.create(doc));
       return 'inserted';
     } catch (err) {
       if ((err as { code?: unknown }).code === DUPLICATE_KEY) return 'duplicate';
@@ -50,7 +54,7 @@ export class AuditRepository implements OnModuleInit {
     }));
     let upserted: Record<number, unknown>;
     try {
-      upserted = (await this.model.bulkWrite(ops, { ordered: false, throwOnValidationError: true })).upsertedIds;
+      upserted = (await this.breakers.mongodb.execute(() => this.model.bulkWrite(ops, { ordered: false, throwOnValidationError: true }))).upsertedIds;
     } catch (err) {
       const { writeErrors, result } = err as { writeErrors?: Array<{ code?: unknown }>; result?: { upsertedIds?: Record<number, unknown> } };
       if (!writeErrors?.length || !result?.upsertedIds || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
@@ -61,7 +65,7 @@ export class AuditRepository implements OnModuleInit {
 
   // Newest first; `after` continues a listing strictly after that position (keyset pagination).
   find(filter: AuditFilter, after: AuditPosition | undefined, limit: number): Promise<AuditEvent[]> {
-    return this.model.find(toQuery(filter, after)).sort(NEWEST_FIRST).limit(limit).lean<AuditEvent[]>().exec();
+    return this.breakers.mongodb.execute(() => this.model.find(toQuery(filter, after)).sort(NEWEST_FIRST).limit(limit).lean<AuditEvent[]>().exec());
   }
 
   private async createIndexes(): Promise<void> {

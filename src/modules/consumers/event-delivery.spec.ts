@@ -2,10 +2,12 @@ import { Logger } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
 import { ClsService } from 'nestjs-cls';
 import { AsyncLocalStorage } from 'async_hooks';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { DomainError } from '../../common/errors/domain.error';
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { ConsumedMessage, RouteEventBatch } from '../../infra/kafka/route-events-server';
+import { DependencyBreakers } from '../resilience/dependency-breakers';
+import { CircuitOpenError } from '../resilience/resilience.errors';
 import { BatchOutcome, CHUNK_SIZE, EventDelivery } from './event-delivery';
 
 class PoisonError extends DomainError {
@@ -60,6 +62,10 @@ function setup() {
     counter('failed'),
     counter('dead'),
     counter('dup'),
+    new DependencyBreakers(
+      { breaker: { failureThreshold: 5, halfOpenAfterMs: 1000 }, retryBudget: { percent: 20, minRetries: 1000, windowMs: 10_000 } } as any,
+      new Gauge({ name: 'breaker_state', help: 'x', labelNames: ['dependency'], registers: [registry] }),
+    ),
   );
   const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.group)?.value ?? 0;
   return { sut, ctx, sent, cls, metric };
@@ -86,6 +92,23 @@ describe(EventDelivery.name, () => {
     expect(marked).toEqual(['42']);
     expect(await metric('processed')).toBe(3);
     expect(await metric('failed')).toBe(2);
+  });
+
+  it('should retry, not dead-letter, while the store\'s circuit is open', async () => {
+    const { sut, ctx, sent, metric } = setup();
+    const { batch, marked } = batchOf([message(50)]);
+    let calls = 0;
+    const apply = jest.fn(async (events: RouteChangedEvent[]) => {
+      calls += 1;
+      if (calls < 2) throw new CircuitOpenError('redis');
+      return events.map(() => 'applied' as const);
+    });
+
+    await sut.deliver('cache_invalidation', batch, ctx, apply);
+
+    expect(sent).toEqual([]);
+    expect(marked).toEqual(['50']);
+    expect(await metric('processed')).toBe(1);
   });
 
   it('should count each event of a batch as processed or duplicate', async () => {

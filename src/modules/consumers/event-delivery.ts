@@ -6,12 +6,14 @@ import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { CLS_ID, ClsService } from 'nestjs-cls';
 import { Counter } from 'prom-client';
 import { kafkaConfig } from '../../config/kafka.config';
-import { DomainError } from '../../common/errors/domain.error';
+import { DomainError, isPermanentFailure } from '../../common/errors/domain.error';
 import { METRIC } from '../../common/metrics/metric-names';
 import { EVENT_HEADERS, RouteChangedEvent } from '../../contracts/route-event';
 import { parseRouteEvent } from '../../contracts/route-event-parser';
 import { ConsumedMessage, RouteEventBatch } from '../../infra/kafka/route-events-server';
 import { ConsumerGroupType } from './consumer-groups';
+import { Dependency } from '../resilience/dependency-breaker';
+import { DependencyBreakers } from '../resilience/dependency-breakers';
 
 export type ApplyOutcome = 'applied' | 'duplicate';
 
@@ -33,13 +35,27 @@ interface Rejected {
 // parked in the dead-letter topic first); the server then commits what was marked. A failing store is
 // retried with backoff, without skipping anything, until it works or the process shuts down (then the
 // unmarked rest is redelivered). Stores are idempotent, so a redelivered chunk changes nothing.
+// The store each group's retries hit, whose retry budget they spend.
+const GROUP_DEPENDENCY: Record<ConsumerGroupType, Dependency> = { cache_invalidation: 'redis', cache_warming: 'database', audit_log: 'mongodb' };
+const BUDGET_EXHAUSTED_WAIT_MS = 5000;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
 @Injectable()
 export class EventDelivery implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventDelivery.name);
   private readonly shutdown = new AbortController();
   // A DomainError means an event itself can never be applied: retrying would block the partition.
   private readonly retryPolicy = retry(
-    handleWhen((err) => !(err instanceof DomainError)),
+    handleWhen((err) => !isPermanentFailure(err)),
     {
       maxAttempts: Number.MAX_SAFE_INTEGER,
       backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 5000 }),
@@ -53,6 +69,7 @@ export class EventDelivery implements BeforeApplicationShutdown {
     @InjectMetric(METRIC.consumerFailed) private readonly failures: Counter<string>,
     @InjectMetric(METRIC.consumerDeadLettered) private readonly deadLettered: Counter<string>,
     @InjectMetric(METRIC.consumerDuplicates) private readonly duplicates: Counter<string>,
+    private readonly breakers: DependencyBreakers,
   ) {}
 
   beforeApplicationShutdown(): void {
@@ -78,7 +95,7 @@ export class EventDelivery implements BeforeApplicationShutdown {
     parsed.forEach((p, i) => {
       const outcome = p.ok ? outcomes[next++] : undefined;
       if (!p.ok) rejected.push({ message: messages[i], reason: p.reason });
-      else if (outcome instanceof DomainError) rejected.push({ message: messages[i], reason: `${outcome.code}: ${outcome.message}` });
+      else if (isPermanentFailure(outcome)) rejected.push({ message: messages[i], reason: `${outcome.code}: ${outcome.message}` });
       else counts[outcome!] += 1;
     });
     if (counts.applied > 0) this.processed.inc({ group }, counts.applied);
@@ -93,7 +110,7 @@ export class EventDelivery implements BeforeApplicationShutdown {
       if (outcomes.length !== events.length) throw new Error(`store answered ${outcomes.length} outcomes for ${events.length} events`);
       return outcomes;
     } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
+      if (!isPermanentFailure(err)) throw err;
       if (events.length === 1) return [err];
       const outcomes: BatchOutcome[] = [];
       for (const event of events) outcomes.push(...(await this.applyIsolating([event], apply)));
@@ -105,10 +122,13 @@ export class EventDelivery implements BeforeApplicationShutdown {
     let lastLogged = 0;
     return this.retryPolicy.execute(async ({ attempt }) => {
       await ctx.getHeartbeat()().catch(() => undefined);
+      this.breakers.budgets[GROUP_DEPENDENCY[group]].recordCall();
       try {
         return await work();
       } catch (err) {
         this.failures.inc({ group });
+        // Every retry spends the dependency's shared budget; past it, wait the longest backoff first.
+        if (!this.breakers.budgets[GROUP_DEPENDENCY[group]].tryRetry()) await sleep(BUDGET_EXHAUSTED_WAIT_MS, this.shutdown.signal);
         if (Date.now() - lastLogged > 10_000) {
           lastLogged = Date.now();
           const where = `${ctx.getTopic()}/${ctx.getPartition()}@${messages[0].offset}-${messages[messages.length - 1].offset}`;

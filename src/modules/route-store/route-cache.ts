@@ -10,6 +10,7 @@ import { INVALIDATION_CHANNEL } from '../../infra/redis/invalidation-bus';
 import { REDIS_CLIENT } from '../../infra/redis/redis.constants';
 import { routeKeyString } from '../../contracts/route-key';
 import { RouteSnapshot } from './route-record';
+import { DependencyBreakers } from '../resilience/dependency-breakers';
 import { CacheLookup, cacheKey, decodeEntry, encodeEntry, legacyCacheKey, STORE_IF_NEWER_LUA } from './route-cache-codec';
 
 type RedisWithScript = Redis & {
@@ -48,6 +49,7 @@ export class RouteCache implements OnApplicationShutdown {
     @Inject(REDIS_CLIENT) redis: Redis,
     @Inject(redisConfig.KEY) private readonly config: ConfigType<typeof redisConfig>,
     @InjectMetric(METRIC.cacheErrors) private readonly errors: Counter<string>,
+    private readonly breakers: DependencyBreakers,
   ) {
     if (!('storeRouteIfNewer' in redis)) {
       redis.defineCommand('storeRouteIfNewer', { numberOfKeys: 1, lua: STORE_IF_NEWER_LUA });
@@ -59,9 +61,11 @@ export class RouteCache implements OnApplicationShutdown {
     await this.batchClient?.quit().catch(() => this.batchClient?.disconnect());
   }
 
+  // Through the Redis breaker: while it is open the lookup is an 'error' at once and resolve goes
+  // to PostgreSQL without waiting on Redis (the breaker itself lets a probe through after its pause).
   async lookup(key: RouteKey): Promise<CacheLookup> {
     try {
-      return decodeEntry(await this.redis.get(cacheKey(key)));
+      return decodeEntry(await this.breakers.redis.execute(() => this.redis.get(cacheKey(key))));
     } catch (err) {
       this.fail('get', err);
       return { kind: 'error' };
@@ -105,7 +109,7 @@ export class RouteCache implements OnApplicationShutdown {
     }
     let replies: Array<[Error | null, unknown]>;
     try {
-      replies = (await pipeline.exec()) ?? [];
+      replies = (await this.breakers.redis.execute(() => pipeline.exec())) ?? [];
     } catch (err) {
       this.fail('store', err);
       throw err;
@@ -149,7 +153,9 @@ export class RouteCache implements OnApplicationShutdown {
 
   private async write(key: RouteKey, snapshot: RouteSnapshot, channel: string, message: string): Promise<boolean> {
     try {
-      const applied = await this.redis.storeRouteIfNewer(cacheKey(key), snapshot.revision, encodeEntry(snapshot), this.ttl(snapshot), channel, message);
+      const applied = await this.breakers.redis.execute(() =>
+        this.redis.storeRouteIfNewer(cacheKey(key), snapshot.revision, encodeEntry(snapshot), this.ttl(snapshot), channel, message),
+      );
       return applied === 1;
     } catch (err) {
       this.fail('store', err);
@@ -159,8 +165,10 @@ export class RouteCache implements OnApplicationShutdown {
 
   async removeOrThrow(key: RouteKey): Promise<void> {
     try {
-      await this.redis.del(cacheKey(key), legacyCacheKey(key));
-      await this.redis.publish(INVALIDATION_CHANNEL, routeInvalidation(key, 0));
+      await this.breakers.redis.execute(async () => {
+        await this.redis.del(cacheKey(key), legacyCacheKey(key));
+        await this.redis.publish(INVALIDATION_CHANNEL, routeInvalidation(key, 0));
+      });
     } catch (err) {
       this.fail('delete', err);
       throw err;

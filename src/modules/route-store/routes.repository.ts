@@ -1,14 +1,32 @@
 import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Counter } from 'prom-client';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { METRIC } from '../../common/metrics/metric-names';
+import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
 import { EVENT_HEADERS } from '../../contracts/route-event';
+import { DependencyBreakers } from '../resilience/dependency-breakers';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
 import { AppliedChange, RouteChange, RouteEventDraft, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
 import { APPLY_CHANGE, BY_KEY, EndpointRow, keyParams, ROUTE_COLUMNS, ROUTE_JOINS, toRecord } from './route-sql';
 
 @Injectable()
 export class RoutesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly breakers: DependencyBreakers,
+    @InjectMetric(METRIC.dbConnectionErrors) private readonly connectionErrors: Counter<string>,
+  ) {}
+
+  // Every query goes through the database breaker: while PostgreSQL is failing, callers get
+  // CircuitOpenError (503) at once instead of each waiting for a connection timeout.
+  private query<T>(sql: string, params: unknown[]): Promise<T> {
+    return this.breakers.database.execute(() => this.dataSource.query(sql, params) as Promise<T>).catch((err: unknown) => {
+      if (isInfrastructureFailure(err)) this.connectionErrors.inc();
+      throw err;
+    });
+  }
 
   // The whole write in one round trip: upserts the parents, locks the route, applies the change
   // (creating the route only when change.url is set) and appends its outbox row in the same
@@ -18,7 +36,7 @@ export class RoutesRepository {
       [EVENT_HEADERS.correlationId]: event.correlation_id ?? '',
       [EVENT_HEADERS.eventType]: event.event_type,
     };
-    const rows: Array<EndpointRow & { created: boolean; changed: boolean }> = await this.dataSource.query(APPLY_CHANGE, [
+    const rows: Array<EndpointRow & { created: boolean; changed: boolean }> = await this.query(APPLY_CHANGE, [
       ...keyParams(key),
       change.url,
       change.active,
@@ -32,7 +50,7 @@ export class RoutesRepository {
 
   // The read path's only query: one indexed join, inactive rows included so the revision is known.
   async findSnapshot(key: RouteKey): Promise<RouteSnapshot | null> {
-    const rows: Array<{ url: string; is_active: boolean; revision: number }> = await this.dataSource.query(
+    const rows: Array<{ url: string; is_active: boolean; revision: number }> = await this.query(
       `SELECT e.url, e.is_active, e.revision ${ROUTE_JOINS} WHERE ${BY_KEY}`,
       keyParams(key),
     );
@@ -43,7 +61,7 @@ export class RoutesRepository {
   // Many routes in one query (the cache_warming consumer, per batch), keyed by routeKeyString;
   // routes that do not exist are absent.
   async findSnapshots(keys: RouteKey[]): Promise<Map<string, RouteSnapshot>> {
-    const rows: Array<RouteKey & { url: string; is_active: boolean; revision: number }> = await this.dataSource.query(
+    const rows: Array<RouteKey & { url: string; is_active: boolean; revision: number }> = await this.query(
       `SELECT k.tenant, k.service, k.env, k.version, e.url, e.is_active, e.revision ${ROUTE_JOINS}
        JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(tenant, service, env, version)
          ON t.name = k.tenant AND s.name = k.service AND env.name = k.env AND e.version = k.version`,
@@ -53,7 +71,7 @@ export class RoutesRepository {
   }
 
   async findOne(key: RouteKey): Promise<RouteRecord | null> {
-    const rows: EndpointRow[] = await this.dataSource.query(
+    const rows: EndpointRow[] = await this.query(
       `SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS} WHERE ${BY_KEY}`,
       keyParams(key),
     );
@@ -73,7 +91,7 @@ export class RoutesRepository {
     if (filter.active !== undefined) add('e.is_active = ?', filter.active);
     if (filter.afterId !== undefined) add('e.id > ?', filter.afterId);
     params.push(filter.limit);
-    const rows: EndpointRow[] = await this.dataSource.query(
+    const rows: EndpointRow[] = await this.query(
       `SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS}
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY e.id LIMIT $${params.length}`,
