@@ -1,3 +1,4 @@
+import { readFileSync } from 'fs';
 import autocannon from 'autocannon';
 import { execFileSync, spawn, spawnSync } from 'child_process';
 import { writeFileSync } from 'fs';
@@ -121,7 +122,7 @@ export function chooseGenerator(): Generator {
     if (settings.generator === 'wrk') throw new Error('BENCH_GENERATOR=wrk but wrk is not installed and could not be installed');
     logStep('wrk unavailable, falling back to autocannon');
   }
-  const version = (require('autocannon/package.json') as { version: string }).version;
+  const version = (JSON.parse(readFileSync(require.resolve('autocannon/package.json'), 'utf8')) as { version: string }).version;
   return { name: 'autocannon', version, run: runAutocannon };
 }
 

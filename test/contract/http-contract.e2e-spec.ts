@@ -1,7 +1,7 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
-import fs = require('fs');
+import * as fs from 'fs';
 import { eventually } from '../helpers/eventually';
 import { HttpResult } from '../helpers/http';
 import { uniqueTenant } from '../helpers/names';

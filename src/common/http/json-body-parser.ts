@@ -41,10 +41,10 @@ export function registerJsonBodyParser(fastify: FastifyInstance, limits: BodyLim
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', (request, payload, done) => {
-    readBody(payload, request.headers['content-length'], limits).then(
+    void readBody(payload, request.headers['content-length'], limits).then(
       (body) => {
         if (!isUtf8(body)) return done(clientError(400, 'Body is not valid JSON: it is not UTF-8'), undefined);
-        parseJson(request, body.toString('utf8'), done);
+        void parseJson(request, body.toString('utf8'), done);
       },
       (err: Error) => done(err, undefined),
     );

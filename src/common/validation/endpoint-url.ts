@@ -7,6 +7,8 @@ export const MAX_URL_LENGTH = 2048;
 // read alike; anything else is refused with the reason, never rewritten (docs/design.md).
 const SHAPE = /^([^:/?#]+):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/s;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Control characters are exactly what this rule looks for.
+// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTER = /[\u0000-\u0020\u007f-\u009f\s]/u;
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Co}\p{Cn}]/u;
 // RFC 3986 pchar plus "/" (path) or "/" and "?" (query, fragment); "%" only as a percent-encoding.
@@ -63,6 +65,7 @@ function canonicalAsciiHost(host: string): string | null {
   if (host.startsWith('[')) return host;
   if (host.length > 253 || IDNA_DEVIATION.test(host)) return null;
   const labels = host.split('.');
+  // eslint-disable-next-line no-control-regex -- "all ASCII", controls included
   const ascii = labels.map((label) => (/^[\x00-\x7f]*$/.test(label) ? asciiLabel(label) : unicodeLabel(label)));
   return ascii.every((label): label is string => label !== null) ? ascii.join('.') : null;
 }
