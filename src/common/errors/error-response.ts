@@ -14,6 +14,8 @@ export interface ErrorResponse {
   body: ErrorBody | Record<string, unknown>;
   headers: Record<string, string>;
   unexpected: boolean;
+  // A backing store failed: an operational condition, logged as a throttled warning, not a defect.
+  storeDown?: boolean;
 }
 
 const EXACT_STATUS: Record<string, number> = {
@@ -87,7 +89,7 @@ export function toErrorResponse(err: unknown, correlationId: string | null): Err
       return build(...fromClientError(statusCode, message ?? ''));
     }
     if (isInfrastructureFailure(err)) {
-      return { ...build(503, 'DEPENDENCY.UNAVAILABLE', 'A backing store is unavailable; please retry shortly'), unexpected: true };
+      return { ...build(503, 'DEPENDENCY.UNAVAILABLE', 'A backing store is unavailable; please retry shortly'), unexpected: false, storeDown: true };
     }
   }
   return build(500, 'INTERNAL.ERROR', 'An unexpected error occurred');

@@ -3,8 +3,10 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { CORRELATION_HEADER } from '../context/correlation-id';
 import { toErrorResponse } from '../errors/error-response';
 import { MethodRegistry } from '../http/method-registry';
+import { ThrottledLog } from '../logging/throttled-log';
 
 const CLOSE_CONNECTION = new Set([408, 413]);
+const storeDownLog = new ThrottledLog(new Logger('HttpError'));
 
 // The one place HTTP statuses are decided. Every error body is JSON with a stable `error` code, a
 // message and the correlation id; unexpected failures are logged once with their stack.
@@ -35,6 +37,8 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, exceptio
   }
   if (response.unexpected) {
     logger.error({ err: exception, message: `${request.method} ${request.url} failed` });
+  } else if (response.storeDown) {
+    storeDownLog.warn(`${(exception as Error).name}`, `A backing store is unavailable (${(exception as Error).message}); answering 503`);
   }
   void reply
     .status(response.status)

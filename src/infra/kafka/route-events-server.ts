@@ -124,7 +124,9 @@ export class RouteEventsServer extends ServerKafka {
     } finally {
       if (done !== undefined) {
         payload.resolveOffset(done);
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(done) + 1n).toString() }]);
+        // Through the batch payload, not consumer.commitOffsets(): KafkaJS drops the latter silently
+        // once the consumer is stopping, which would redeliver the finished batch after a shutdown.
+        await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(done) + 1n).toString() }] }] });
       }
     }
   }

@@ -24,7 +24,13 @@ export class OutboxPublisher implements OnApplicationShutdown {
 
   // Creates the topics (once) as soon as Kafka is reachable, so consumers can subscribe before the
   // first event exists.
-  async ensureTopics(): Promise<void> {
+  // Through the Kafka breaker too, so a broker that is down opens it even before any batch is sent.
+  ensureTopics(): Promise<void> {
+    if (this.topicsReady) return Promise.resolve();
+    return this.breakers.kafka.execute(() => this.createTopics());
+  }
+
+  private async createTopics(): Promise<void> {
     if (this.topicsReady) return;
     await this.topics.ensureRouteTopics();
     this.topicsReady = true;
@@ -38,7 +44,7 @@ export class OutboxPublisher implements OnApplicationShutdown {
   }
 
   private async send(rows: OutboxRow[]): Promise<void> {
-    await this.ensureTopics();
+    await this.createTopics();
     const producer = await this.connectedProducer();
     await producer.send({
       topic: this.config.routeEventsTopic,

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Gauge } from 'prom-client';
 import { outboxConfig } from '../../config/outbox.config';
+import { ThrottledLog } from '../../common/logging/throttled-log';
 import { METRIC } from '../../common/metrics/metric-names';
 import { OutboxPublisher } from './outbox-publisher';
 import { DependencyBreakers } from '../resilience/dependency-breakers';
@@ -24,7 +25,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private wake?: () => void;
   private lastCleanup = 0;
   private lastBacklog = 0;
-  private lastFailureLog = 0;
+  private readonly failures = new ThrottledLog(this.logger);
 
   constructor(
     private readonly repository: OutboxRepository,
@@ -96,23 +97,26 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async onFailure(err: Error): Promise<void> {
-    if (Date.now() - this.lastFailureLog > 10_000) {
-      this.lastFailureLog = Date.now();
-      this.logger.warn(`Outbox relay cannot publish yet, will retry: ${err.message}`);
-    }
+    this.failures.warn('publish', `Outbox relay cannot publish yet, will retry: ${err.message}`);
     await this.publisher.reset();
     await this.repository.releaseLeadership();
     await this.repository.recordFailure(this.config.batchSize, err.message).catch(() => undefined);
+    // The backlog matters most while Kafka is down: keep measuring it (PostgreSQL only).
+    await this.measureBacklog().catch(() => undefined);
+  }
+
+  private async measureBacklog(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastBacklog < BACKLOG_EVERY_MS) return;
+    this.lastBacklog = now;
+    const { count, oldestAgeSeconds } = await this.repository.backlog();
+    this.backlog.set(count);
+    this.oldestAge.set(oldestAgeSeconds);
   }
 
   private async housekeeping(): Promise<void> {
     const now = Date.now();
-    if (now - this.lastBacklog >= BACKLOG_EVERY_MS) {
-      this.lastBacklog = now;
-      const { count, oldestAgeSeconds } = await this.repository.backlog();
-      this.backlog.set(count);
-      this.oldestAge.set(oldestAgeSeconds);
-    }
+    await this.measureBacklog();
     if (now - this.lastCleanup >= CLEANUP_EVERY_MS) {
       this.lastCleanup = now;
       const deleted = await this.repository.deletePublishedBefore(this.config.retentionHours);
