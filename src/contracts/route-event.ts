@@ -23,6 +23,10 @@ export interface RouteChangedEvent extends RouteKey {
   occurred_at: string;
 }
 
+// The event fields known before the write; the database adds the ones that depend on the row it
+// changed (action, url, previous_url, previous_state, revision) while it holds the row lock.
+export type RouteEventDraft = Omit<RouteChangedEvent, 'action' | 'url' | 'previous_url' | 'previous_state' | 'revision'>;
+
 export const EVENT_HEADERS = {
   correlationId: 'x-correlation-id',
   eventType: 'event-type',

@@ -1,4 +1,3 @@
-import { RouteChangedEvent } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
 
 // A route as stored: the endpoint row with its names resolved.
@@ -32,10 +31,6 @@ export interface RouteChange {
   url: string | null;
   active: boolean;
 }
-
-// The event fields known before the write; the database adds the ones that depend on the row it
-// changed (action, url, previous_url, previous_state, revision) while it holds the row lock.
-export type RouteEventDraft = Omit<RouteChangedEvent, 'action' | 'url' | 'previous_url' | 'previous_state' | 'revision'>;
 
 export interface AppliedChange {
   route: RouteRecord;

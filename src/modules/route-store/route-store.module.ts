@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { OutboxWriterModule } from '../outbox/outbox-writer.module';
 import { RouteCache } from './route-cache';
 import { RoutesRepository } from './routes.repository';
 
 // Persistence shared by the API (write and read paths) and the consumer process: the PostgreSQL
 // repository and the Redis route cache. No controllers, so either process can import it.
 @Module({
+  imports: [OutboxWriterModule],
   providers: [RoutesRepository, RouteCache],
   exports: [RoutesRepository, RouteCache],
 })

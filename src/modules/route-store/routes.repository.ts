@@ -5,10 +5,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { METRIC } from '../../common/metrics/metric-names';
 import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
-import { EVENT_HEADERS } from '../../contracts/route-event';
+import { RouteEventDraft } from '../../contracts/route-event';
+import { OutboxWriter } from '../outbox/outbox-writer';
 import { DependencyBreakers } from '../resilience/dependency-breakers';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
-import { AppliedChange, RouteChange, RouteEventDraft, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
+import { AppliedChange, RouteChange, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
 import { APPLY_CHANGE, BY_KEY, EndpointRow, keyParams, ROUTE_COLUMNS, ROUTE_JOINS, toRecord } from './route-sql';
 
 @Injectable()
@@ -16,6 +17,7 @@ export class RoutesRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly breakers: DependencyBreakers,
+    private readonly outbox: OutboxWriter,
     @InjectMetric(METRIC.dbConnectionErrors) private readonly connectionErrors: Counter<string>,
   ) {}
 
@@ -29,20 +31,17 @@ export class RoutesRepository {
   }
 
   // The whole write in one round trip: upserts the parents, locks the route, applies the change
-  // (creating the route only when change.url is set) and appends its outbox row in the same
-  // transaction. Null when there is no route to change.
+  // (creating the route only when change.url is set) and appends its outbox row, in the format
+  // OutboxWriter gives it, in the same transaction. Null when there is no route to change.
   async applyChange(key: RouteKey, change: RouteChange, event: RouteEventDraft): Promise<AppliedChange | null> {
-    const headers = {
-      [EVENT_HEADERS.correlationId]: event.correlation_id ?? '',
-      [EVENT_HEADERS.eventType]: event.event_type,
-    };
+    const outbox = this.outbox.row(event);
     const rows: Array<EndpointRow & { created: boolean; changed: boolean }> = await this.query(APPLY_CHANGE, [
       ...keyParams(key),
       change.url,
       change.active,
-      routeKeyString(key),
-      JSON.stringify(event),
-      JSON.stringify(headers),
+      outbox.messageKey,
+      outbox.payload,
+      outbox.headers,
     ]);
     if (!rows.length) return null;
     return { route: toRecord(rows[0], key), created: rows[0].created, changed: rows[0].changed };
