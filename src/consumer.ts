@@ -3,15 +3,11 @@ import './infra/kafka/kafka-warnings';
 import { Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Partitioners } from 'kafkajs';
 import { appConfig } from './config/app.config';
 import { kafkaConfig } from './config/kafka.config';
 import { createHttpApp } from './bootstrap';
 import { ConsumerModule } from './consumer.module';
-import { kafkaLogCreator } from './infra/kafka/kafka-logger';
-import { KafkaTopics } from './infra/kafka/kafka-topics';
-import { RouteEventsServer } from './infra/kafka/route-events-server';
-import { ConsumerGroupType, GROUP_TRANSPORTS, groupId } from './modules/consumers/consumer-groups';
+import { ConsumerGroupType } from './modules/consumers/consumer-groups';
 import { ConsumerTransports } from './modules/consumers/consumer-transports';
 import { GracefulShutdown } from './modules/resilience/graceful-shutdown';
 
@@ -22,32 +18,9 @@ import { GracefulShutdown } from './modules/resilience/graceful-shutdown';
 export async function createConsumerApp(): Promise<NestFastifyApplication> {
   const groups = kafkaConfig().consumerGroups as ConsumerGroupType[];
   const app = await createHttpApp(ConsumerModule.register(groups));
-  const kafka = app.get<ConfigType<typeof kafkaConfig>>(kafkaConfig.KEY);
-  const topics = app.get(KafkaTopics);
   const transports = app.get(ConsumerTransports);
   for (const group of groups) {
-    const server = new RouteEventsServer({
-      name: group,
-      topic: kafka.routeEventsTopic,
-      transportId: GROUP_TRANSPORTS[group],
-      prepare: () => topics.ensureRouteTopics(),
-      onFatal: (err) => stopOnConfigurationError(app, group, err),
-      kafka: {
-        client: {
-          brokers: kafka.brokers,
-          clientId: `${kafka.clientId}-${group}`,
-          connectionTimeout: 3000,
-          retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 10 },
-          logCreator: kafkaLogCreator,
-        },
-        // A member that vanished (crash, broker restart) is given up after 10 s, not KafkaJS's 30 s;
-        // handlers heartbeat while they retry, so slow stores do not trigger rebalances.
-        consumer: { groupId: groupId(kafka.groupPrefix, group), sessionTimeout: 10_000, heartbeatInterval: 1000, allowAutoTopicCreation: false },
-        producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
-        run: { partitionsConsumedConcurrently: 1 },
-      },
-    });
-    transports.register(group, server);
+    const server = transports.create(group, (err) => stopOnConfigurationError(app, group, err));
     app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   }
   await app.startAllMicroservices();

@@ -1,3 +1,4 @@
+import { consumerGroups } from '../modules/consumers/consumer-groups';
 import { validateEnv } from './env.validation';
 
 describe(validateEnv.name, () => {
@@ -34,5 +35,13 @@ describe(validateEnv.name, () => {
     expect(() => validateEnv({ [name]: '20000', HTTP_REQUEST_TIMEOUT_MS: '15000' })).toThrow(
       new RegExp(`${name}="20000": must not exceed HTTP_REQUEST_TIMEOUT_MS`),
     );
+  });
+
+  it('should take the valid CONSUMER_GROUPS from the consumer group table, all enabled by default', () => {
+    const names = Object.keys(consumerGroups());
+
+    expect(validateEnv({}).CONSUMER_GROUPS).toBe(names.join(','));
+    for (const name of names) expect(validateEnv({ CONSUMER_GROUPS: name }).CONSUMER_GROUPS).toBe(name);
+    expect(() => validateEnv({ CONSUMER_GROUPS: 'billing' })).toThrow(`CONSUMER_GROUPS="billing": must be a comma-separated subset of ${names.join(',')}`);
   });
 });

@@ -10,8 +10,10 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
+import type * as ConsumerGroupTable from '../modules/consumers/consumer-groups';
 
 // Reads the raw string (obj[key]): implicit conversion would already have made 'false' truthy.
 const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -25,7 +27,23 @@ const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => 
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL', 'FATAL'] as const;
 export const ENVIRONMENTS = ['development', 'test', 'staging', 'production'] as const;
-export const CONSUMER_GROUP_TYPES = ['cache_invalidation', 'cache_warming', 'audit_log'] as const;
+
+// The valid names are the keys of the consumer group table, loaded when first needed rather than
+// imported: its handlers and stores import config themselves, and loading them from here, while one
+// of them is half-loaded, would hand Nest undefined classes.
+function consumerGroupNames(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../modules/consumers/consumer-groups') as typeof ConsumerGroupTable).consumerGroupNames();
+}
+
+const IsConsumerGroupList = () =>
+  ValidateBy({
+    name: 'isConsumerGroupList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.split(',').every((name) => consumerGroupNames().includes(name)),
+      defaultMessage: () => `must be a comma-separated subset of ${consumerGroupNames().join(',')}`,
+    },
+  });
 
 // Every variable the two processes read, with its default. `.env.example` documents each one.
 export class EnvironmentVariables {
@@ -70,10 +88,7 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(1000) KAFKA_TOPIC_PARTITIONS: number = 6;
   @IsInt() @Min(1000) @Max(120_000) KAFKA_REQUEST_TIMEOUT_MS: number = 10_000;
   @Matches(/^[A-Za-z0-9._-]{1,200}$/) KAFKA_CONSUMER_GROUP_PREFIX: string = 'traffic-manager';
-  @Matches(/^(cache_invalidation|cache_warming|audit_log)(,(cache_invalidation|cache_warming|audit_log))*$/, {
-    message: 'must be a comma-separated subset of cache_invalidation,cache_warming,audit_log',
-  })
-  CONSUMER_GROUPS: string = CONSUMER_GROUP_TYPES.join(',');
+  @IsConsumerGroupList() CONSUMER_GROUPS: string = consumerGroupNames().join(',');
 
   @Transform(toBool) @IsBoolean() OUTBOX_RELAY_ENABLED: boolean = true;
   @IsInt() @Min(10) @Max(60_000) OUTBOX_POLL_INTERVAL_MS: number = 200;

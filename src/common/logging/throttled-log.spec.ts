@@ -29,6 +29,14 @@ describe(ThrottledLog.name, () => {
     expect(warn).toHaveBeenCalledTimes(2);
   });
 
+  it('should count a key reported due as logged', () => {
+    expect(log.due('kafka')).toBe(true);
+    expect(log.due('kafka')).toBe(false);
+    expect(log.warn('kafka', 'a')).toBe(false);
+
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('should log again at once after the condition was cleared', () => {
     log.warn('kafka', 'a');
     log.clear('kafka');

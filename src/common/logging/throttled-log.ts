@@ -13,11 +13,18 @@ export class ThrottledLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  warn(key: string, message: string): boolean {
+  warn(key: string, message: unknown): boolean {
+    if (!this.due(key)) return false;
+    this.logger.warn(message);
+    return true;
+  }
+
+  // For callers that choose the level or shape of the line themselves: true (and counted as logged)
+  // when `key` was not logged within the interval.
+  due(key: string): boolean {
     const now = this.now();
     if (now - (this.last.get(key) ?? -Infinity) < this.intervalMs) return false;
     this.last.set(key, now);
-    this.logger.warn(message);
     return true;
   }
 

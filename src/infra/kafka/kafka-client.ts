@@ -1,9 +1,11 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaConfig as KafkaClientConfig, logLevel } from 'kafkajs';
 import { KafkaConfig } from '../../config/kafka.config';
 import { kafkaLogCreator } from './kafka-logger';
 
-export function createKafkaClient(config: KafkaConfig, clientSuffix: string): Kafka {
-  return new Kafka({
+// The one KafkaJS client configuration of both processes: the shared client (relay, admin, lag,
+// health) and every consumer group's transport, which adds only its consumer and producer options.
+export function kafkaClientConfig(config: KafkaConfig, clientSuffix: string): KafkaClientConfig {
+  return {
     clientId: `${config.clientId}-${clientSuffix}`,
     brokers: config.brokers,
     connectionTimeout: 3000,
@@ -11,5 +13,9 @@ export function createKafkaClient(config: KafkaConfig, clientSuffix: string): Ka
     retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 },
     logLevel: logLevel.INFO,
     logCreator: kafkaLogCreator,
-  });
+  };
+}
+
+export function createKafkaClient(config: KafkaConfig, clientSuffix: string): Kafka {
+  return new Kafka(kafkaClientConfig(config, clientSuffix));
 }

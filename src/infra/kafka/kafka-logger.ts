@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { logLevel, LogEntry } from 'kafkajs';
+import { ThrottledLog } from '../../common/logging/throttled-log';
 
 const logger = new Logger('Kafka');
-const lastLogged = new Map<string, number>();
+const repeats = new ThrottledLog(logger);
 
 // The relay bounds the idempotent producer's retries on purpose (it retries whole batches itself,
 // see OutboxPublisher), so KafkaJS's startup warning about it is expected and logged at debug.
@@ -13,10 +14,7 @@ const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer may inv
 export function kafkaLogCreator() {
   return ({ level, log }: LogEntry) => {
     const { message, ...extra } = log;
-    const key = `${level}:${message}`;
-    const now = Date.now();
-    if (level <= logLevel.WARN && now - (lastLogged.get(key) ?? 0) < 10_000) return;
-    lastLogged.set(key, now);
+    if (level <= logLevel.WARN && !repeats.due(`${level}:${message}`)) return;
     const line = { message: `kafkajs: ${message}`, broker: extra.broker, error: extra.error };
     if (EXPECTED_WARNINGS.includes(message)) logger.debug(line);
     else if (level <= logLevel.WARN) logger.warn(line);

@@ -3,10 +3,10 @@ import { ConfigType } from '@nestjs/config';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import { ConnectionStates, ConnectOptions, Connection } from 'mongoose';
 import { mongoConfig } from '../../config/mongo.config';
+import { ThrottledLog } from '../../common/logging/throttled-log';
 
 const logger = new Logger('Mongo');
 const RETRY_DELAY_MS = 1000;
-const LOG_EVERY_ATTEMPTS = 30;
 
 function connectOptions(config: ConfigType<typeof mongoConfig>): ConnectOptions {
   return {
@@ -51,6 +51,7 @@ async function awaitFirstAttempt(connection: Connection): Promise<Connection> {
 export class MongoModule implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private readonly retryLog = new ThrottledLog(logger);
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
@@ -59,6 +60,8 @@ export class MongoModule implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     if (this.connection.readyState !== ConnectionStates.connected && this.connection.db === undefined) {
+      // The startup warning (awaitFirstAttempt) was this condition's first line.
+      this.retryLog.due('unreachable');
       this.retryLater(1);
     }
   }
@@ -78,9 +81,7 @@ export class MongoModule implements OnApplicationBootstrap, OnModuleDestroy {
       await this.connection.openUri(this.config.uri, connectOptions(this.config));
       logger.log(`MongoDB connection established after ${attempt} retries`);
     } catch (err) {
-      if (attempt % LOG_EVERY_ATTEMPTS === 0) {
-        logger.warn(`MongoDB is still not reachable after ${attempt} retries: ${(err as Error).message}`);
-      }
+      this.retryLog.warn('unreachable', `MongoDB is still not reachable after ${attempt} retries: ${(err as Error).message}`);
       if (!this.stopped) this.retryLater(attempt + 1);
     }
   }

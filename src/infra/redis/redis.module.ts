@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
 import { redisConfig } from '../../config/redis.config';
+import { ThrottledLog } from '../../common/logging/throttled-log';
 import { InvalidationBus } from './invalidation-bus';
 import { REDIS_CLIENT } from './redis.constants';
 
@@ -26,12 +27,9 @@ function createClient(config: ConfigType<typeof redisConfig>): Redis {
     enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   });
-  let lastLogged = 0;
-  client.on('error', (err: Error) => {
-    if (Date.now() - lastLogged < 10_000) return;
-    lastLogged = Date.now();
-    logger.warn(`Redis connection problem: ${err.message}`);
-  });
+  // ioredis emits an error per reconnect attempt while Redis is down.
+  const errors = new ThrottledLog(logger);
+  client.on('error', (err: Error) => errors.warn('connection', `Redis connection problem: ${err.message}`));
   client.on('ready', () => logger.log('Redis connection ready'));
   return client;
 }

@@ -2,8 +2,10 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
 import { AuditRecorder } from '../audit/audit-recorder';
-import { GROUP_TRANSPORTS } from './consumer-groups';
 import { EventDelivery } from './event-delivery';
+
+// This group's Nest transport id (see consumer-groups.ts): the handler runs only on that transport.
+export const AUDIT_LOG_TRANSPORT = Symbol('kafka:audit_log');
 
 // Writes each event once to the MongoDB audit trail, a batch per round trip; a redelivered event_id
 // is a quiet no-op.
@@ -14,7 +16,7 @@ export class AuditLogConsumer {
     private readonly recorder: AuditRecorder,
   ) {}
 
-  @EventPattern(ROUTE_EVENTS_PATTERN, GROUP_TRANSPORTS.audit_log)
+  @EventPattern(ROUTE_EVENTS_PATTERN, AUDIT_LOG_TRANSPORT)
   handle(@Payload() batch: RouteEventBatch, @Ctx() ctx: KafkaContext): Promise<void> {
     return this.delivery.deliver('audit_log', batch, ctx, async (events) =>
       (await this.recorder.recordMany(events)).map((outcome) =>

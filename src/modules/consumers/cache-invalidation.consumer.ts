@@ -3,8 +3,10 @@ import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices'
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
 import { RouteCache } from '../route-store/route-cache';
-import { GROUP_TRANSPORTS } from './consumer-groups';
 import { ApplyOutcome, EventDelivery } from './event-delivery';
+
+// This group's Nest transport id (see consumer-groups.ts): the handler runs only on that transport.
+export const CACHE_INVALIDATION_TRANSPORT = Symbol('kafka:cache_invalidation');
 
 // Brings each route's Redis entry to the state its event describes. Events carry the full new state
 // and its revision, so this is a revision-guarded write, never a delete that a slow reader could undo.
@@ -17,7 +19,7 @@ export class CacheInvalidationConsumer {
     private readonly cache: RouteCache,
   ) {}
 
-  @EventPattern(ROUTE_EVENTS_PATTERN, GROUP_TRANSPORTS.cache_invalidation)
+  @EventPattern(ROUTE_EVENTS_PATTERN, CACHE_INVALIDATION_TRANSPORT)
   handle(@Payload() batch: RouteEventBatch, @Ctx() ctx: KafkaContext): Promise<void> {
     return this.delivery.deliver('cache_invalidation', batch, ctx, (events) => this.apply(events));
   }

@@ -6,10 +6,12 @@ import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-e
 import { RouteCache } from '../route-store/route-cache';
 import { RouteSnapshot } from '../route-store/route-record';
 import { RoutesRepository } from '../route-store/routes.repository';
-import { GROUP_TRANSPORTS } from './consumer-groups';
 import { ApplyOutcome, EventDelivery } from './event-delivery';
 
 const MISSING: RouteSnapshot = { url: null, active: false, revision: 0 };
+
+// This group's Nest transport id (see consumer-groups.ts): the handler runs only on that transport.
+export const CACHE_WARMING_TRANSPORT = Symbol('kafka:cache_warming');
 
 // Loads the current state of the batch's routes from PostgreSQL (one query) into Redis (one
 // pipeline). Unlike the seed, an existing (possibly stale or negative) entry does not stop it: the
@@ -23,7 +25,7 @@ export class CacheWarmingConsumer {
     private readonly cache: RouteCache,
   ) {}
 
-  @EventPattern(ROUTE_EVENTS_PATTERN, GROUP_TRANSPORTS.cache_warming)
+  @EventPattern(ROUTE_EVENTS_PATTERN, CACHE_WARMING_TRANSPORT)
   handle(@Payload() batch: RouteEventBatch, @Ctx() ctx: KafkaContext): Promise<void> {
     return this.delivery.deliver('cache_warming', batch, ctx, (events) => this.apply(events));
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { ConsumerGroupType } from './consumer-groups';
+import type { ConsumerGroupType } from './consumer-groups';
 import { ConsumerTransports } from './consumer-transports';
 
 // Ready only while the group's consumer is a member of its group: connected, subscribed, assigned.

@@ -1,11 +1,67 @@
-export type ConsumerGroupType = 'cache_invalidation' | 'cache_warming' | 'audit_log';
+import { DynamicModule, Type } from '@nestjs/common';
+import { HealthIndicatorResult } from '@nestjs/terminus';
+import { DatabaseHealthIndicator } from '../../infra/database/database.health';
+import { MongoHealthIndicator } from '../../infra/mongo/mongo.health';
+import { RedisHealthIndicator } from '../../infra/redis/redis.health';
+import { AuditStoreModule } from '../audit/audit-store.module';
+import { Dependency } from '../resilience/dependency-breaker';
+import { RouteStoreModule } from '../route-store/route-store.module';
+import { AUDIT_LOG_TRANSPORT, AuditLogConsumer } from './audit-log.consumer';
+import { CACHE_INVALIDATION_TRANSPORT, CacheInvalidationConsumer } from './cache-invalidation.consumer';
+import { CACHE_WARMING_TRANSPORT, CacheWarmingConsumer } from './cache-warming.consumer';
 
-// Each group type has its own Nest transport id, so a handler only runs in its own group.
-export const GROUP_TRANSPORTS: Record<ConsumerGroupType, symbol> = {
-  cache_invalidation: Symbol('kafka:cache_invalidation'),
-  cache_warming: Symbol('kafka:cache_warming'),
-  audit_log: Symbol('kafka:audit_log'),
-};
+export interface ReadinessIndicator {
+  check(key: string): Promise<HealthIndicatorResult>;
+}
+
+export interface ConsumerGroupDefinition {
+  // The controller whose @EventPattern(ROUTE_EVENTS_PATTERN, transport) receives the group's batches.
+  handler: Type<unknown>;
+  transport: symbol;
+  // Modules providing the stores the handler injects. Only enabled groups' modules are imported, so
+  // a process without audit_log never opens MongoDB.
+  stores: Array<Type<unknown> | DynamicModule>;
+  // The store its retries hit, whose retry budget they spend.
+  retryBudget: Dependency;
+  // /health/ready entries (name -> indicator) besides Kafka and the group's own `consumer:<group>`.
+  readiness: Record<string, Type<ReadinessIndicator>>;
+}
+
+// Every consumer group, defined once: the valid CONSUMER_GROUPS names, the consumer process's
+// modules, its readiness checks and its Kafka transports all come from this table (docs/design.md,
+// "Consumers"). A function, not a constant: config validation reads the names and the modules named
+// here import config, so a table built at load time could capture a module that is still loading.
+export function consumerGroups() {
+  return {
+    cache_invalidation: {
+      handler: CacheInvalidationConsumer,
+      transport: CACHE_INVALIDATION_TRANSPORT,
+      stores: [RouteStoreModule],
+      retryBudget: 'redis',
+      readiness: { redis: RedisHealthIndicator },
+    },
+    cache_warming: {
+      handler: CacheWarmingConsumer,
+      transport: CACHE_WARMING_TRANSPORT,
+      stores: [RouteStoreModule],
+      retryBudget: 'database',
+      readiness: { redis: RedisHealthIndicator, database: DatabaseHealthIndicator },
+    },
+    audit_log: {
+      handler: AuditLogConsumer,
+      transport: AUDIT_LOG_TRANSPORT,
+      stores: [AuditStoreModule],
+      retryBudget: 'mongodb',
+      readiness: { mongodb: MongoHealthIndicator },
+    },
+  } satisfies Record<string, ConsumerGroupDefinition>;
+}
+
+export type ConsumerGroupType = keyof ReturnType<typeof consumerGroups>;
+
+export function consumerGroupNames(): ConsumerGroupType[] {
+  return Object.keys(consumerGroups()) as ConsumerGroupType[];
+}
 
 // Same group ids as the seed (`traffic-manager-cache_invalidation`, ...), so committed offsets carry over.
 export function groupId(prefix: string, type: ConsumerGroupType): string {

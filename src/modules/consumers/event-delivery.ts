@@ -7,11 +7,13 @@ import { CLS_ID, ClsService } from 'nestjs-cls';
 import { Counter } from 'prom-client';
 import { kafkaConfig } from '../../config/kafka.config';
 import { DomainError, isPermanentFailure } from '../../common/errors/domain.error';
+import { ThrottledLog } from '../../common/logging/throttled-log';
 import { METRIC } from '../../common/metrics/metric-names';
 import { EVENT_HEADERS, RouteChangedEvent } from '../../contracts/route-event';
 import { parseRouteEvent } from '../../contracts/route-event-parser';
 import { ConsumedMessage, RouteEventBatch } from '../../infra/kafka/route-events-server';
-import { ConsumerGroupType } from './consumer-groups';
+import type { ConsumerGroupType } from './consumer-groups';
+import { GROUP_RETRY_BUDGETS } from './consumers.constants';
 import { Dependency } from '../resilience/dependency-breaker';
 import { DependencyBreakers } from '../resilience/dependency-breakers';
 
@@ -35,8 +37,6 @@ interface Rejected {
 // parked in the dead-letter topic first); the server then commits what was marked. A failing store is
 // retried with backoff, without skipping anything, until it works or the process shuts down (then the
 // unmarked rest is redelivered). Stores are idempotent, so a redelivered chunk changes nothing.
-// The store each group's retries hit, whose retry budget they spend.
-const GROUP_DEPENDENCY: Record<ConsumerGroupType, Dependency> = { cache_invalidation: 'redis', cache_warming: 'database', audit_log: 'mongodb' };
 const BUDGET_EXHAUSTED_WAIT_MS = 5000;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -70,6 +70,7 @@ export class EventDelivery implements BeforeApplicationShutdown {
     @InjectMetric(METRIC.consumerDeadLettered) private readonly deadLettered: Counter<string>,
     @InjectMetric(METRIC.consumerDuplicates) private readonly duplicates: Counter<string>,
     private readonly breakers: DependencyBreakers,
+    @Inject(GROUP_RETRY_BUDGETS) private readonly retryBudgets: Record<ConsumerGroupType, Dependency>,
   ) {}
 
   beforeApplicationShutdown(): void {
@@ -119,18 +120,19 @@ export class EventDelivery implements BeforeApplicationShutdown {
   }
 
   private async persist<T>(group: ConsumerGroupType, ctx: KafkaContext, messages: ConsumedMessage[], work: () => Promise<T>): Promise<T> {
-    let lastLogged = 0;
+    // One per chunk, so the first failure of every chunk is logged at once, then every 10 s.
+    const failureLog = new ThrottledLog(this.logger);
     return this.retryPolicy.execute(async ({ attempt }) => {
       await ctx.getHeartbeat()().catch(() => undefined);
-      this.breakers.budgets[GROUP_DEPENDENCY[group]].recordCall();
+      const budget = this.breakers.budgets[this.retryBudgets[group]];
+      budget.recordCall();
       try {
         return await work();
       } catch (err) {
         this.failures.inc({ group });
         // Every retry spends the dependency's shared budget; past it, wait the longest backoff first.
-        if (!this.breakers.budgets[GROUP_DEPENDENCY[group]].tryRetry()) await sleep(BUDGET_EXHAUSTED_WAIT_MS, this.shutdown.signal);
-        if (Date.now() - lastLogged > 10_000) {
-          lastLogged = Date.now();
+        if (!budget.tryRetry()) await sleep(BUDGET_EXHAUSTED_WAIT_MS, this.shutdown.signal);
+        if (failureLog.due(group)) {
           const where = `${ctx.getTopic()}/${ctx.getPartition()}@${messages[0].offset}-${messages[messages.length - 1].offset}`;
           this.logger.warn(`${group}: handler failed for ${where} (attempt ${attempt + 1}), retrying: ${(err as Error).message}`);
         }
