@@ -13,7 +13,7 @@ module.exports = {
       name: 'common-not-to-modules',
       comment: 'Cross-cutting pieces (src/common, src/config, src/contracts) know no feature module.',
       severity: 'error',
-      from: { path: '^src/(common|config|contracts)/' },
+      from: { path: '^src/(common|config|contracts)/', pathNot: '\\.spec\\.ts$' },
       to: { path: '^src/modules/' },
     },
     {

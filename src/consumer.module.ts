@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CoreModule } from './core.module';
 import { KafkaModule } from './infra/kafka/kafka.module';
-import { ConsumerGroupType } from './modules/consumers/consumer-groups';
-import { ConsumersModule } from './modules/consumers/consumers.module';
+import { ConsumerGroupType } from './modules/consumers';
+import { ConsumersModule } from './modules/consumers';
 
 // Root module of the consumer process: the shared core, Kafka, and the enabled consumer groups.
 @Module({})

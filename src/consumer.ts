@@ -7,9 +7,9 @@ import { appConfig } from './config/app.config';
 import { kafkaConfig } from './config/kafka.config';
 import { createHttpApp } from './bootstrap';
 import { ConsumerModule } from './consumer.module';
-import { ConsumerGroupType } from './modules/consumers/consumer-groups';
-import { ConsumerTransports } from './modules/consumers/consumer-transports';
-import { GracefulShutdown } from './modules/resilience/graceful-shutdown';
+import { ConsumerGroupType } from './modules/consumers';
+import { ConsumerTransports } from './modules/consumers';
+import { GracefulShutdown } from './modules/resilience';
 
 // The consumer process: one Nest Kafka transport (consumer group) per enabled group type, plus a
 // small HTTP server on CONSUMER_PORT for /health/live, /health/ready and /metrics.

@@ -16,7 +16,7 @@ import { MetricsModule } from './common/metrics/metrics.module';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { DatabaseModule } from './infra/database/database.module';
 import { RedisModule } from './infra/redis/redis.module';
-import { ResilienceModule } from './modules/resilience/resilience.module';
+import { ResilienceModule } from './modules/resilience';
 
 // Shared by both processes: config, request context, logging, metrics and the store clients.
 @Module({

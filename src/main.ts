@@ -4,7 +4,7 @@ import { ConfigType } from '@nestjs/config';
 import { appConfig } from './config/app.config';
 import { AppModule } from './app.module';
 import { createHttpApp } from './bootstrap';
-import { GracefulShutdown } from './modules/resilience/graceful-shutdown';
+import { GracefulShutdown } from './modules/resilience';
 
 async function main(): Promise<void> {
   const app = await createHttpApp(AppModule, { swagger: true });

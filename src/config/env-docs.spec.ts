@@ -24,6 +24,8 @@ describe('configuration documentation', () => {
   });
 
   it('should know every declared setting', () => {
-    expect(new Set(settings)).toEqual(new Set(Object.keys(new EnvironmentVariables()).concat(['REDIS_PASSWORD', 'MONGODB_USER', 'MONGODB_PASSWORD'])));
+    expect(new Set(settings)).toEqual(
+      new Set(Object.keys(new EnvironmentVariables()).concat(['REDIS_PASSWORD', 'MONGODB_USER', 'MONGODB_PASSWORD'])),
+    );
   });
 });

@@ -42,6 +42,8 @@ describe(validateEnv.name, () => {
 
     expect(validateEnv({}).CONSUMER_GROUPS).toBe(names.join(','));
     for (const name of names) expect(validateEnv({ CONSUMER_GROUPS: name }).CONSUMER_GROUPS).toBe(name);
-    expect(() => validateEnv({ CONSUMER_GROUPS: 'billing' })).toThrow(`CONSUMER_GROUPS="billing": must be a comma-separated subset of ${names.join(',')}`);
+    expect(() => validateEnv({ CONSUMER_GROUPS: 'billing' })).toThrow(
+      `CONSUMER_GROUPS="billing": must be a comma-separated subset of ${names.join(',')}`,
+    );
   });
 });

@@ -1,19 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  ValidateBy,
-  validateSync,
-} from 'class-validator';
-import type * as ConsumerGroupTable from '../modules/consumers/consumer-groups';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync } from 'class-validator';
+import { CONSUMER_GROUP_NAMES } from '../contracts/consumer-group-names';
 
 // Reads the raw string (obj[key]): implicit conversion would already have made 'false' truthy.
 const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -28,12 +16,8 @@ const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'CRITICAL', 'FATAL'] as const;
 export const ENVIRONMENTS = ['development', 'test', 'staging', 'production'] as const;
 
-// The valid names are the keys of the consumer group table, loaded when first needed rather than
-// imported: its handlers and stores import config themselves, and loading them from here, while one
-// of them is half-loaded, would hand Nest undefined classes.
-function consumerGroupNames(): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../modules/consumers/consumer-groups') as typeof ConsumerGroupTable).consumerGroupNames();
+function consumerGroupNames(): readonly string[] {
+  return CONSUMER_GROUP_NAMES;
 }
 
 const IsConsumerGroupList = () =>

@@ -3,10 +3,7 @@ import { loadEnv } from './env.validation';
 
 export const mongoConfig = registerAs('mongo', () => {
   const env = loadEnv();
-  const auth =
-    env.MONGODB_USER && env.MONGODB_PASSWORD
-      ? `${encodeURIComponent(env.MONGODB_USER)}:${encodeURIComponent(env.MONGODB_PASSWORD)}@`
-      : '';
+  const auth = env.MONGODB_USER && env.MONGODB_PASSWORD ? `${encodeURIComponent(env.MONGODB_USER)}:${encodeURIComponent(env.MONGODB_PASSWORD)}@` : '';
   const authSource = auth ? '&authSource=admin' : '';
   return {
     uri: `mongodb://${auth}${env.MONGODB_HOST}:${env.MONGODB_PORT}/${env.MONGODB_DB}?directConnection=true${authSource}`,

@@ -5,7 +5,31 @@ import { startApi, TestApp } from '../helpers/test-app';
 
 const RUNS = 200;
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype);
-const TRICKY = ['', ' ', '.', '..', '\u0000', '\ud800', '\u202e', '\u200b', 'https://a.example.com', 'http:\\\\x', '2026-01-01T00:00:00Z', '+010000-01-01T00:00:00Z', '0', '-1', '1e9', '2147483648', 'true', 'null', '[]', '{}', '%', '%FF', 'YWZ0ZXI6MjE0NzQ4MzY0OA'];
+const TRICKY = [
+  '',
+  ' ',
+  '.',
+  '..',
+  '\u0000',
+  '\ud800',
+  '\u202e',
+  '\u200b',
+  'https://a.example.com',
+  'http:\\\\x',
+  '2026-01-01T00:00:00Z',
+  '+010000-01-01T00:00:00Z',
+  '0',
+  '-1',
+  '1e9',
+  '2147483648',
+  'true',
+  'null',
+  '[]',
+  '{}',
+  '%',
+  '%FF',
+  'YWZ0ZXI6MjE0NzQ4MzY0OA',
+];
 
 // Any text a client might send: ASCII, BMP with lone surrogates, astral planes, known edge cases.
 const text = fc.oneof(fc.string(), fc.string16bits(), fc.fullUnicodeString(), fc.constantFrom(...TRICKY));
@@ -15,8 +39,26 @@ const jsonField = fc.oneof(text, fc.unicodeJsonValue({ maxDepth: 10 }));
 const validName = fc.stringMatching(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,9}$/);
 const nameField = fc.oneof({ arbitrary: validName, weight: 8 }, { arbitrary: jsonField, weight: 1 });
 // URLs that look right up to a tail of characters parsers disagree on (or a store refuses).
-const hostile = fc.constantFrom('\u0000', '\u0007', '\u001f', '\u007f', '\u202e', '\u2066', '\u200b', '\ud800', '\udc00', '\\', '@', '%', '#', '?', '/..');
-const tail = fc.array(fc.oneof(hostile, fc.string({ maxLength: 3 }), fc.fullUnicodeString({ maxLength: 2 })), { maxLength: 5 }).map((parts) => parts.join(''));
+const hostile = fc.constantFrom(
+  '\u0000',
+  '\u0007',
+  '\u001f',
+  '\u007f',
+  '\u202e',
+  '\u2066',
+  '\u200b',
+  '\ud800',
+  '\udc00',
+  '\\',
+  '@',
+  '%',
+  '#',
+  '?',
+  '/..',
+);
+const tail = fc
+  .array(fc.oneof(hostile, fc.string({ maxLength: 3 }), fc.fullUnicodeString({ maxLength: 2 })), { maxLength: 5 })
+  .map((parts) => parts.join(''));
 const urlHead = fc.constantFrom('https://a.example.com/', 'http://10.0.0.1:8080/x?q=', 'https://b', 'http:', 'https://u@');
 const urlField = fc.oneof({ arbitrary: fc.tuple(urlHead, tail).map(([head, rest]) => head + rest), weight: 4 }, { arbitrary: jsonField, weight: 1 });
 const unknownKey = fc.oneof(fc.constantFrom(...PROTOTYPE_NAMES), fc.string({ minLength: 1 }), fc.fullUnicodeString({ minLength: 1 }));
@@ -35,7 +77,8 @@ function bodyOf(fields: string[], prefix: string) {
   const extras = fc.oneof({ arbitrary: fc.constant({}), weight: 4 }, { arbitrary: fc.dictionary(unknownKey, jsonField, { maxKeys: 3 }), weight: 1 });
   return fc.tuple(fc.record(record), extras).map(([known, extra]) => {
     const body: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(extra)) Object.defineProperty(body, key, { value, enumerable: true, writable: true, configurable: true });
+    for (const [key, value] of Object.entries(extra))
+      Object.defineProperty(body, key, { value, enumerable: true, writable: true, configurable: true });
     for (const [key, value] of Object.entries(known)) if (value !== undefined) body[key] = value;
     return body;
   });
@@ -49,7 +92,9 @@ function queryOf(fields: string[]) {
   return fc.tuple(fc.array(pair, { maxLength: 8 }), raw).map(([pairs, junk]) => `${new URLSearchParams(pairs).toString()}${junk}`);
 }
 
-const percentBytes = fc.uint8Array({ minLength: 1, maxLength: 40 }).map((bytes) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+const percentBytes = fc
+  .uint8Array({ minLength: 1, maxLength: 40 })
+  .map((bytes) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
 
 // Property over the public API: whatever the input, the answer is never a 5xx (a store being down,
 // 503 DEPENDENCY.UNAVAILABLE, is the one exception, as other suites restart stores) and every 4xx
@@ -111,9 +156,12 @@ describe('Public API under random input (property, e2e)', () => {
 
   it('GET /api/v1/routes/{tenant}/{service}/{env}/{version} answers random path bytes within the contract', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(percentBytes, fc.constantFrom('.', '..', '%2e%2e', 'a')), { minLength: 4, maxLength: 4 }), async (segments) => {
-        expectContractAnswer(await api.http.get(`/api/v1/routes/${segments.join('/')}`));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(percentBytes, fc.constantFrom('.', '..', '%2e%2e', 'a')), { minLength: 4, maxLength: 4 }),
+        async (segments) => {
+          expectContractAnswer(await api.http.get(`/api/v1/routes/${segments.join('/')}`));
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -44,12 +44,15 @@ describe('HTTP contract (e2e)', () => {
     if (allow.includes('HEAD')) expect((await api.http.request('HEAD', path)).status).not.toBe(405);
   });
 
-  it.each(['/docs/%2e%2e/package.json', '/docs/%2E%2E/%2E%2E/etc/passwd', '/docs/..%2fpackage.json'])('should answer GET %s with 403 or 404 in the contract', async (path) => {
-    const res = await api.http.get(path);
+  it.each(['/docs/%2e%2e/package.json', '/docs/%2E%2E/%2E%2E/etc/passwd', '/docs/..%2fpackage.json'])(
+    'should answer GET %s with 403 or 404 in the contract',
+    async (path) => {
+      const res = await api.http.get(path);
 
-    expect([403, 404]).toContain(res.status);
-    expectContract(res, res.status, res.status === 403 ? 'HTTP.FORBIDDEN' : 'HTTP.NOT_FOUND');
-  });
+      expect([403, 404]).toContain(res.status);
+      expectContract(res, res.status, res.status === 403 ? 'HTTP.FORBIDDEN' : 'HTTP.NOT_FOUND');
+    },
+  );
 
   it('should document 403 and 416 among the error statuses', () => {
     const design = fs.readFileSync(`${__dirname}/../../docs/design.md`, 'utf8');
@@ -79,7 +82,10 @@ describe('HTTP contract (e2e)', () => {
         expect(found).toBeDefined();
         return found as string;
       }, 5000);
-      expect(JSON.parse(line).err).toMatchObject({ query: 'INSERT INTO "endpoints" ("url") VALUES ($1)', message: 'bad value https://svc.example.com/hook?[REDACTED]' });
+      expect(JSON.parse(line).err).toMatchObject({
+        query: 'INSERT INTO "endpoints" ("url") VALUES ($1)',
+        message: 'bad value https://svc.example.com/hook?[REDACTED]',
+      });
       expect(written().join('')).not.toMatch(/s3cret/);
     } finally {
       spies.forEach((spy) => spy.mockRestore());

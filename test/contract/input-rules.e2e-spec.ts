@@ -30,9 +30,14 @@ describe('Input rules (e2e)', () => {
 
   it.each(PROTOTYPE_NAMES)('should refuse a create body with an unknown "%s" field and store nothing', async (name) => {
     const route = key();
-    const res = await api.http.request('POST', '/api/v1/routes', `{${JSON.stringify(name)}:1,${JSON.stringify({ ...route, url: 'https://a.example.com' }).slice(1)}`, {
-      'content-type': 'application/json',
-    });
+    const res = await api.http.request(
+      'POST',
+      '/api/v1/routes',
+      `{${JSON.stringify(name)}:1,${JSON.stringify({ ...route, url: 'https://a.example.com' }).slice(1)}`,
+      {
+        'content-type': 'application/json',
+      },
+    );
 
     expectRefused(res, name, 'is not an accepted field');
     expect((await api.http.get(`/api/v1/routes/${route.tenant}/payments/prod/v1`)).status).toBe(404);
@@ -51,7 +56,8 @@ describe('Input rules (e2e)', () => {
     ['GET /audit/action', (extra) => api.http.get(`/api/v1/audit/action?${query({ action: 'created', [extra]: 'x' })}`)],
     [
       'GET /audit/time-range',
-      (extra) => api.http.get(`/api/v1/audit/time-range?${query({ start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-02T00:00:00Z', [extra]: 'x' })}`),
+      (extra) =>
+        api.http.get(`/api/v1/audit/time-range?${query({ start_time: '2026-01-01T00:00:00Z', end_time: '2026-01-02T00:00:00Z', [extra]: 'x' })}`),
     ],
   ];
 

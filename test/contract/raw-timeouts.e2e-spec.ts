@@ -2,7 +2,12 @@ import { Socket } from 'net';
 import { closed, expectContract, firstResponse, openSocket, parseRaw, rawExchange } from '../helpers/raw-http';
 import { startApi, TestApp } from '../helpers/test-app';
 
-const TIMEOUTS = { HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_BODY_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '3000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000' };
+const TIMEOUTS = {
+  HTTP_HEADERS_TIMEOUT_MS: '1000',
+  HTTP_BODY_TIMEOUT_MS: '1000',
+  HTTP_REQUEST_TIMEOUT_MS: '3000',
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
+};
 const json = 'Content-Type: application/json\r\n';
 
 // Stalled clients are answered 408 in the error contract and disconnected once their configured

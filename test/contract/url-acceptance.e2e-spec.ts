@@ -26,18 +26,65 @@ describe('Endpoint URL acceptance (e2e)', () => {
   };
 
   const CLASSES: Array<[string, RegExp, string[]]> = [
-    ['control characters', /control characters/, ['\u0000', '\u0001', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f', '\u0085', '\u00a0'].map((c) => `http://a.example.com/x${c}y`)],
-    ['bidi controls', /invisible/, ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e'].map((c) => `https://a.example.com/${c}x`)],
-    ['zero-width characters in the host', /invisible/, ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad'].map((c) => `https://pay${c}ments.example.com/`)],
+    [
+      'control characters',
+      /control characters/,
+      ['\u0000', '\u0001', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f', '\u0085', '\u00a0'].map((c) => `http://a.example.com/x${c}y`),
+    ],
+    [
+      'bidi controls',
+      /invisible/,
+      ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e'].map((c) => `https://a.example.com/${c}x`),
+    ],
+    [
+      'zero-width characters in the host',
+      /invisible/,
+      ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad'].map((c) => `https://pay${c}ments.example.com/`),
+    ],
     ['lone surrogates', /unpaired surrogate/, ['\ud800', '\udbff', '\udc00', '\udfff'].map((c) => `https://a.example.com/${c}`)],
-    ['backslashes', /backslash/, ['http://good.example.com\\@evil.example.com/', 'http:\\\\evil.example.com', 'https:/\\evil.example.com', 'https://a.example.com\\x']],
-    ['a missing "//"', /http:\/\/.*lower case/, ['http:evil.example.com', 'https:evil.example.com/x', 'http:/evil.example.com', 'HTTP://a.example.com']],
+    [
+      'backslashes',
+      /backslash/,
+      ['http://good.example.com\\@evil.example.com/', 'http:\\\\evil.example.com', 'https:/\\evil.example.com', 'https://a.example.com\\x'],
+    ],
+    [
+      'a missing "//"',
+      /http:\/\/.*lower case/,
+      ['http:evil.example.com', 'https:evil.example.com/x', 'http:/evil.example.com', 'HTTP://a.example.com'],
+    ],
     ['an empty authority', /host after/, ['http:///evil.example.com/x', 'https:////a.example.com', 'http://?x', 'https://:443/']],
-    ['credentials', /user name or password/, ['https://user:pw@a.example.com', 'https://user@a.example.com', 'https://:pw@a.example.com', 'http://a@b@c.example.com']],
-    ['hosts that are not canonical', /host/, ['https://A.example.com', 'https://a..example.com', 'https://a.example.com.', 'https://xn--a.example', 'https://faß.example', 'https://Bücher.example']],
-    ['IP addresses in shorthand', /canonical form/, ['http://127.1/', 'http://0x7f.0.0.1/', 'http://2130706433/', 'http://010.0.0.1/', 'http://[0:0:0:0:0:0:0:1]/']],
-    ['characters that need percent-encoding', /percent-encode/, ['https://a.example.com/é', 'https://a.example.com/<x>', 'https://a.example.com/"x"', 'https://a.example.com/%zz', 'https://a.example.com/x^y']],
-    ['dot segments', /dot|"\."/, ['https://a.example.com/a/../b', 'https://a.example.com/./b', 'https://a.example.com/%2e%2E/b', 'https://a.example.com/a/.']],
+    [
+      'credentials',
+      /user name or password/,
+      ['https://user:pw@a.example.com', 'https://user@a.example.com', 'https://:pw@a.example.com', 'http://a@b@c.example.com'],
+    ],
+    [
+      'hosts that are not canonical',
+      /host/,
+      [
+        'https://A.example.com',
+        'https://a..example.com',
+        'https://a.example.com.',
+        'https://xn--a.example',
+        'https://faß.example',
+        'https://Bücher.example',
+      ],
+    ],
+    [
+      'IP addresses in shorthand',
+      /canonical form/,
+      ['http://127.1/', 'http://0x7f.0.0.1/', 'http://2130706433/', 'http://010.0.0.1/', 'http://[0:0:0:0:0:0:0:1]/'],
+    ],
+    [
+      'characters that need percent-encoding',
+      /percent-encode/,
+      ['https://a.example.com/é', 'https://a.example.com/<x>', 'https://a.example.com/"x"', 'https://a.example.com/%zz', 'https://a.example.com/x^y'],
+    ],
+    [
+      'dot segments',
+      /dot|"\."/,
+      ['https://a.example.com/a/../b', 'https://a.example.com/./b', 'https://a.example.com/%2e%2E/b', 'https://a.example.com/a/.'],
+    ],
   ];
 
   describe.each(CLASSES)('with %s', (_name, problem, urls) => {

@@ -9,12 +9,28 @@ const DEPLOY = join(ROOT, 'deploy');
 
 // The metric names agreed for issue 9 (some are registered by the resilience, health and metrics work).
 const AGREED_METRICS = [
-  'write_requests_total', 'write_failure_total', 'write_latency_seconds', 'resolve_requests_total',
-  'resolve_latency_seconds', 'resolve_cache_hit_total', 'resolve_cache_miss_total', 'resolve_local_cache_hit_total',
-  'api_requests_total', 'api_request_duration_seconds', 'outbox_backlog_events', 'outbox_oldest_event_age_seconds',
-  'kafka_events_published_total', 'kafka_events_failed_total', 'consumer_group_lag', 'consumer_events_processed_total',
-  'consumer_event_failures_total', 'consumer_events_dead_lettered_total', 'circuit_breaker_state',
-  'bulkhead_rejected_total', 'graceful_draining', 'readiness_status',
+  'write_requests_total',
+  'write_failure_total',
+  'write_latency_seconds',
+  'resolve_requests_total',
+  'resolve_latency_seconds',
+  'resolve_cache_hit_total',
+  'resolve_cache_miss_total',
+  'resolve_local_cache_hit_total',
+  'api_requests_total',
+  'api_request_duration_seconds',
+  'outbox_backlog_events',
+  'outbox_oldest_event_age_seconds',
+  'kafka_events_published_total',
+  'kafka_events_failed_total',
+  'consumer_group_lag',
+  'consumer_events_processed_total',
+  'consumer_event_failures_total',
+  'consumer_events_dead_lettered_total',
+  'circuit_breaker_state',
+  'bulkhead_rejected_total',
+  'graceful_draining',
+  'readiness_status',
 ];
 // Registered in src/ today; the spec checks they still are.
 const SOURCE_METRICS = ['db_pool_size', 'db_pool_in_use', 'db_pool_waiting'];
@@ -85,7 +101,11 @@ describe('deploy/ artifacts', () => {
     const listed: string[] = yamlDocs('deploy/k8s/kustomization.yaml')[0].resources;
     const present = readdirSync(join(DEPLOY, 'k8s')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
     expect([...listed].sort()).toEqual(present.sort());
-    expect(ofKind('Deployment').map((d) => d.metadata.name).sort()).toEqual(['traffic-manager-api', 'traffic-manager-consumer']);
+    expect(
+      ofKind('Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['traffic-manager-api', 'traffic-manager-consumer']);
     for (const kind of ['Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Job', 'ConfigMap', 'Secret']) {
       expect(ofKind(kind).length).toBeGreaterThan(0);
     }
@@ -95,7 +115,9 @@ describe('deploy/ artifacts', () => {
     it('give every alert an expression, a for, a severity and a summary and description', () => {
       expect(rules.length).toBeGreaterThan(0);
       for (const rule of rules) {
-        expect(rule).toEqual(expect.objectContaining({ alert: expect.any(String), expr: expect.any(String), for: expect.stringMatching(/^\d+[smh]$/) }));
+        expect(rule).toEqual(
+          expect.objectContaining({ alert: expect.any(String), expr: expect.any(String), for: expect.stringMatching(/^\d+[smh]$/) }),
+        );
         expect(['warning', 'critical']).toContain(rule.labels?.severity);
         expect(rule.annotations).toEqual(expect.objectContaining({ summary: expect.any(String), description: expect.any(String) }));
       }
@@ -103,7 +125,13 @@ describe('deploy/ artifacts', () => {
 
     it('cover write failures, outbox age, consumer lag, open breakers and flapping readiness', () => {
       const exprs = rules.map((r) => r.expr).join('\n');
-      for (const needle of ['write_failure_total', 'outbox_oldest_event_age_seconds', 'consumer_group_lag', 'circuit_breaker_state', 'changes(readiness_status[']) {
+      for (const needle of [
+        'write_failure_total',
+        'outbox_oldest_event_age_seconds',
+        'consumer_group_lag',
+        'circuit_breaker_state',
+        'changes(readiness_status[',
+      ]) {
         expect(exprs).toContain(needle);
       }
     });
@@ -149,7 +177,8 @@ describe('deploy/ artifacts', () => {
     });
 
     it('run the commands of package.json (start:prod, start:consumer:prod, migration:run:prod)', () => {
-      const command = (name: string) => named(name.endsWith('migrate') ? 'Job' : 'Deployment', name).spec.template.spec.containers[0].command.join(' ');
+      const command = (name: string) =>
+        named(name.endsWith('migrate') ? 'Job' : 'Deployment', name).spec.template.spec.containers[0].command.join(' ');
       expect(command('traffic-manager-api')).toBe(scripts['start:prod']);
       expect(command('traffic-manager-consumer')).toBe(scripts['start:consumer:prod']);
       expect(command('traffic-manager-migrate').replace('node node_modules/typeorm/cli.js', 'typeorm')).toBe(scripts['migration:run:prod']);
@@ -198,13 +227,16 @@ describe('deploy/ artifacts', () => {
       const secret = named('Secret', 'traffic-manager-secrets');
       expect(secret.data).toBeUndefined();
       expect(Object.keys(secret.stringData).sort()).toEqual([...SECRET_KEYS].sort());
-      for (const [key, value] of Object.entries(secret.stringData)) expect({ key, value }).toEqual({ key, value: expect.stringMatching(PLACEHOLDER) });
+      for (const [key, value] of Object.entries(secret.stringData))
+        expect({ key, value }).toEqual({ key, value: expect.stringMatching(PLACEHOLDER) });
     });
 
     it('point the HPA, PDBs and Services at the Deployments', () => {
       const labelsOf = (name: string) => named('Deployment', name).spec.template.metadata.labels;
       const selects = (selector: Record<string, string>, name: string) => Object.entries(selector).every(([k, v]) => labelsOf(name)[k] === v);
-      expect(named('HorizontalPodAutoscaler', 'traffic-manager-api').spec.scaleTargetRef).toEqual(expect.objectContaining({ kind: 'Deployment', name: 'traffic-manager-api' }));
+      expect(named('HorizontalPodAutoscaler', 'traffic-manager-api').spec.scaleTargetRef).toEqual(
+        expect.objectContaining({ kind: 'Deployment', name: 'traffic-manager-api' }),
+      );
       for (const name of ['traffic-manager-api', 'traffic-manager-consumer']) {
         expect(selects(named('PodDisruptionBudget', name).spec.selector.matchLabels, name)).toBe(true);
         expect(selects(named('Service', name).spec.selector, name)).toBe(true);
@@ -227,7 +259,9 @@ describe('deploy/ artifacts', () => {
     });
 
     it('runs migrations, API, consumer, Prometheus and Grafana under the app profile only', () => {
-      const app = Object.entries<Doc>(compose.services).filter(([, s]) => s.profiles?.includes('app')).map(([n]) => n);
+      const app = Object.entries<Doc>(compose.services)
+        .filter(([, s]) => s.profiles?.includes('app'))
+        .map(([n]) => n);
       expect(app.sort()).toEqual(['api', 'consumer', 'grafana', 'migrate', 'prometheus']);
       for (const infra of ['postgres', 'redis', 'kafka', 'mongo']) expect(compose.services[infra].profiles).toBeUndefined();
       expect(compose.services.api.depends_on.migrate.condition).toBe('service_completed_successfully');

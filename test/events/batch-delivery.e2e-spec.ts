@@ -39,7 +39,11 @@ describe('Consumers applying a backlog in batches (e2e)', () => {
       expect(found).toHaveLength(ROUTES * 5);
       return found;
     }, 60_000);
-    copies = await produce(published.slice(0, 10).map((m) => ({ key: m.key, value: m.value, headers: m.headers })), (m) => m.json?.tenant === tenant, 10);
+    copies = await produce(
+      published.slice(0, 10).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      (m) => m.json?.tenant === tenant,
+      10,
+    );
     poisonBatch = await producePoisonBatch();
 
     consumers = [
@@ -63,7 +67,10 @@ describe('Consumers applying a backlog in batches (e2e)', () => {
       const res = await api.http.post('/api/v1/routes', { ...route, url: `https://r${i}-${n}.example.com` });
       expect(res.status).toBe(n === 1 ? 201 : 200);
     }
-    const last = i % 2 === 0 ? api.http.post('/api/v1/routes/deactivate', route) : api.http.post('/api/v1/routes', { ...route, url: `https://r${i}-5.example.com` });
+    const last =
+      i % 2 === 0
+        ? api.http.post('/api/v1/routes/deactivate', route)
+        : api.http.post('/api/v1/routes', { ...route, url: `https://r${i}-5.example.com` });
     expect((await last).status).toBe(200);
   }
 
@@ -117,12 +124,16 @@ describe('Consumers applying a backlog in batches (e2e)', () => {
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      await eventually(async () => {
-        const [{ partitions }] = await admin.fetchOffsets({ groupId: `${prefix}-${group}`, topics: [ROUTE_EVENTS_TOPIC] });
-        for (const m of messages) {
-          expect(Number(partitions.find((p) => p.partition === m.partition)?.offset ?? -1)).toBeGreaterThan(Number(m.offset));
-        }
-      }, 120_000, 250);
+      await eventually(
+        async () => {
+          const [{ partitions }] = await admin.fetchOffsets({ groupId: `${prefix}-${group}`, topics: [ROUTE_EVENTS_TOPIC] });
+          for (const m of messages) {
+            expect(Number(partitions.find((p) => p.partition === m.partition)?.offset ?? -1)).toBeGreaterThan(Number(m.offset));
+          }
+        },
+        120_000,
+        250,
+      );
     } finally {
       await admin.disconnect();
     }

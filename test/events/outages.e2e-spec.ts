@@ -37,10 +37,9 @@ describe('Event pipeline under outages (e2e)', () => {
       }
       const db = await connectDb();
       try {
-        const { rows } = await db.query(
-          `SELECT count(*)::int AS n FROM outbox_events WHERE message_key LIKE $1 AND published_at IS NULL`,
-          [`${tenant}:%`],
-        );
+        const { rows } = await db.query(`SELECT count(*)::int AS n FROM outbox_events WHERE message_key LIKE $1 AND published_at IS NULL`, [
+          `${tenant}:%`,
+        ]);
         expect(rows[0].n).toBe(100);
       } finally {
         await db.end();
@@ -124,7 +123,9 @@ describe('Event pipeline under outages (e2e)', () => {
       const producer = await rawProducer();
       try {
         for (let i = 0; i < events.length; i += 1000) {
-          const messages = events.slice(i, i + 1000).map((e) => ({ key: `${tenant}:payments:prod:${e.version}`, value: serializeRouteEvent({ ...e }) }));
+          const messages = events
+            .slice(i, i + 1000)
+            .map((e) => ({ key: `${tenant}:payments:prod:${e.version}`, value: serializeRouteEvent({ ...e }) }));
           await producer.send({ topic: ROUTE_EVENTS_TOPIC, messages });
         }
       } finally {
@@ -145,11 +146,15 @@ describe('Event pipeline under outages (e2e)', () => {
         await startService('mongo');
       }
 
-      await eventually(async () => {
-        const ids = await auditedIds(tenant);
-        expect(ids).toHaveLength(published.length);
-        expect(new Set(ids)).toEqual(new Set(published));
-      }, 120_000, 500);
+      await eventually(
+        async () => {
+          const ids = await auditedIds(tenant);
+          expect(ids).toHaveLength(published.length);
+          expect(new Set(ids)).toEqual(new Set(published));
+        },
+        120_000,
+        500,
+      );
     });
   });
 });

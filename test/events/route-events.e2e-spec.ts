@@ -58,8 +58,20 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
     ]);
     expect(messages[0].json).toMatchObject({ event_type: 'route_changed', ...route, url: 'https://one.example.com', changed_by: null });
     expect(Object.keys(messages[0].json)).toEqual([
-      'event_id', 'event_type', 'action', 'tenant', 'service', 'env', 'version', 'url',
-      'previous_url', 'previous_state', 'revision', 'changed_by', 'correlation_id', 'occurred_at',
+      'event_id',
+      'event_type',
+      'action',
+      'tenant',
+      'service',
+      'env',
+      'version',
+      'url',
+      'previous_url',
+      'previous_state',
+      'revision',
+      'changed_by',
+      'correlation_id',
+      'occurred_at',
     ]);
 
     const audit = await eventually(async () => {
@@ -110,7 +122,9 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
     });
     expect(auditCopies[1].headers['x-dlq-reason']).toContain('action');
     // Also proves the log spy used by the duplicate test below does see consumer log lines.
-    await eventually(() => expect(warnLogs.mock.calls.filter(([line]) => String(line).includes('audit_log: message at')).length).toBeGreaterThanOrEqual(2));
+    await eventually(() =>
+      expect(warnLogs.mock.calls.filter(([line]) => String(line).includes('audit_log: message at')).length).toBeGreaterThanOrEqual(2),
+    );
     warnLogs.mockRestore();
     await eventually(async () => expect((await auditOf(good)).count).toBe(1));
   });
@@ -136,8 +150,8 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
 
       expect((await auditOf(route)).count).toBe(1);
       // Other groups may still be dead-lettering older poison messages; none of the lines may be about this event.
-      const aboutIt = [...errorLogs.mock.calls, ...warnLogs.mock.calls].filter((call) =>
-        /E11000|duplicate|audit/i.test(JSON.stringify(call)) && !/dead-lettered/.test(JSON.stringify(call)),
+      const aboutIt = [...errorLogs.mock.calls, ...warnLogs.mock.calls].filter(
+        (call) => /E11000|duplicate|audit/i.test(JSON.stringify(call)) && !/dead-lettered/.test(JSON.stringify(call)),
       );
       expect(aboutIt).toEqual([]);
     } finally {
@@ -160,6 +174,8 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
         expect.stringMatching(new RegExp(`\\{group="${group}"\\} [1-9]`)),
       );
     }
-    await eventually(async () => expect((await consumer.http.get('/metrics')).text).toMatch(/consumer_group_lag\{group="audit_log",partition="\d+"\}/));
+    await eventually(async () =>
+      expect((await consumer.http.get('/metrics')).text).toMatch(/consumer_group_lag\{group="audit_log",partition="\d+"\}/),
+    );
   });
 });

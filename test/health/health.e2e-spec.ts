@@ -54,9 +54,7 @@ describe('Health, docs and metrics (e2e)', () => {
     );
     expect(Object.keys(paths['/api/v1/routes'].post.responses)).toEqual(expect.arrayContaining(['200', '201', '400', '413', '415']));
     expect(Object.keys(paths['/api/v1/routes/resolve'].get.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
-    expect(doc.body.components.schemas.CreateRouteDto.required).toEqual(
-      expect.arrayContaining(['tenant', 'service', 'env', 'version', 'url']),
-    );
+    expect(doc.body.components.schemas.CreateRouteDto.required).toEqual(expect.arrayContaining(['tenant', 'service', 'env', 'version', 'url']));
   });
 
   it('should expose the seed-compatible Prometheus metrics', async () => {

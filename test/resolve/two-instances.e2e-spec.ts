@@ -70,7 +70,7 @@ describe('Two API instances (e2e)', () => {
     expect(await scrape(b.http, 'db_queries_total')).toBe(before + 1);
   });
 
-  it('should delete the seed\'s plain-URL key on every change, so seed readers fall back to their database', async () => {
+  it("should delete the seed's plain-URL key on every change, so seed readers fall back to their database", async () => {
     const route = routeOf(uniqueTenant('seed-key'));
     const seedKey = `route:${route.tenant}:${route.service}:${route.env}:${route.version}`;
     await redis.set(seedKey, 'https://stale-seed-value.example.com');

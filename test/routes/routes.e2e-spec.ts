@@ -17,8 +17,7 @@ describe('Routes write path (e2e)', () => {
     await api.close();
   });
 
-  const keyOf = (r: { tenant: string; service: string; env: string; version: string }) =>
-    `${r.tenant}:${r.service}:${r.env}:${r.version}`;
+  const keyOf = (r: { tenant: string; service: string; env: string; version: string }) => `${r.tenant}:${r.service}:${r.env}:${r.version}`;
 
   it('should create a new route with 201 and write one "created" event in the outbox', async () => {
     const route = routeOf(uniqueTenant());

@@ -53,7 +53,10 @@ describe('API started while a store is briefly unavailable (e2e)', () => {
     expect((await api.http.get(resolvePath(route))).body).toMatchObject({ url: 'https://late-cache.example.com' });
 
     await gate.open();
-    await eventually(async () => expect((await api!.http.get('/health/ready')).body.details.redis).toEqual({ status: 'up', latency_ms: expect.any(Number) }), 30_000);
+    await eventually(
+      async () => expect((await api!.http.get('/health/ready')).body.details.redis).toEqual({ status: 'up', latency_ms: expect.any(Number) }),
+      30_000,
+    );
     const hitsBefore = await scrape(api.http, 'resolve_cache_hit_total');
     await api.http.get(resolvePath(route));
     await api.http.get(resolvePath(route));

@@ -45,7 +45,11 @@ describe('Consumer start order (e2e)', () => {
     afterAll(() => kafka.wipe(), 120_000);
 
     it('should stay up, answer 503 while waiting, then consume once the broker appears', async () => {
-      const env = { KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap, KAFKA_ROUTE_EVENTS_TOPIC: 'route-events', KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('before-kafka') };
+      const env = {
+        KAFKA_BOOTSTRAP_SERVERS: kafka.bootstrap,
+        KAFKA_ROUTE_EVENTS_TOPIC: 'route-events',
+        KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('before-kafka'),
+      };
       consumer = await startConsumer(env);
 
       expect((await consumer.http.get('/health/live')).status).toBe(200);

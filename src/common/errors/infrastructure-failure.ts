@@ -7,7 +7,8 @@ const MONGO_UNAVAILABLE =
 // Timeouts and connection errors of any backing store: what circuit breakers count and what the
 // HTTP layer answers with 503. Never a validation error, a 404 or a constraint violation.
 // Every KafkaJS failure of a send is the broker's side (down, moving leaders, timing out).
-const KAFKA_UNAVAILABLE = /^KafkaJS(ConnectionError|ConnectionClosedError|RequestTimeoutError|NumberOfRetriesExceeded|BrokerNotFound|ProtocolError|TimeoutError)$/;
+const KAFKA_UNAVAILABLE =
+  /^KafkaJS(ConnectionError|ConnectionClosedError|RequestTimeoutError|NumberOfRetriesExceeded|BrokerNotFound|ProtocolError|TimeoutError)$/;
 
 export function isInfrastructureFailure(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;

@@ -103,15 +103,18 @@ export function instrumentHttp(app: NestFastifyApplication): void {
   };
 
   // Route pattern, not raw path, as the label: bounded cardinality (the seed used raw 404 paths).
-  app.getHttpAdapter().getInstance().addHook('onResponse', (request, reply, done) => {
-    (providedIds.has(request.raw) ? provided : generated).inc();
-    const seconds = reply.elapsedTime / 1000;
-    const { count, time } = series(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
-    count.inc();
-    time.observe(seconds);
-    logRequest(request, reply.statusCode, seconds);
-    done();
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      (providedIds.has(request.raw) ? provided : generated).inc();
+      const seconds = reply.elapsedTime / 1000;
+      const { count, time } = series(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+      count.inc();
+      time.observe(seconds);
+      logRequest(request, reply.statusCode, seconds);
+      done();
+    });
 }
 
 // One line per request at the level requestLogLevel() gives, built only when that level is enabled.
@@ -120,7 +123,12 @@ function logRequest(request: FastifyRequest, statusCode: number, seconds: number
   const log = PinoLogger.root;
   if (!log?.isLevelEnabled(level)) return;
   log[level](
-    { correlation_id: request.id, req: { method: request.method, url: request.url }, res: { statusCode }, response_time: Math.round(seconds * 1e6) / 1e3 },
+    {
+      correlation_id: request.id,
+      req: { method: request.method, url: request.url },
+      res: { statusCode },
+      response_time: Math.round(seconds * 1e6) / 1e3,
+    },
     'request completed',
   );
 }

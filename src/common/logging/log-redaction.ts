@@ -12,8 +12,10 @@ export const REDACTED_PATHS = HEADER_HOLDERS.flatMap((holder) => SECRET_HEADERS.
 const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]*@)?([^\s?#"'<>]*)(\?[^\s#"'<>]*)?/gi;
 
 export function redactUrls(text: string): string {
-  return text.replace(URL_IN_TEXT, (_all, scheme: string, userinfo: string | undefined, rest: string, query: string | undefined) =>
-    `${scheme}${userinfo ? `${CENSOR}@` : ''}${rest}${query ? `?${CENSOR}` : ''}`,
+  return text.replace(
+    URL_IN_TEXT,
+    (_all, scheme: string, userinfo: string | undefined, rest: string, query: string | undefined) =>
+      `${scheme}${userinfo ? `${CENSOR}@` : ''}${rest}${query ? `?${CENSOR}` : ''}`,
   );
 }
 

@@ -36,7 +36,8 @@ export function buildLoggerParams(level: string, service: string): Params {
       genReqId: (req: IncomingMessage) => String(req.headers[CORRELATION_HEADER] ?? ''),
       customAttributeKeys: { reqId: 'correlation_id' },
       quietReqLogger: true,
-      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) => (err ? 'error' : requestLogLevel(req.method ?? 'GET', res.statusCode)),
+      customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
+        err ? 'error' : requestLogLevel(req.method ?? 'GET', res.statusCode),
       serializers: {
         req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),

@@ -1,10 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import {
-  makeCounterProvider,
-  makeGaugeProvider,
-  makeHistogramProvider,
-  PrometheusModule,
-} from '@willsoto/nestjs-prometheus';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { FAST_BUCKETS, METRIC } from './metric-names';
 
 const startedAt = Date.now();

@@ -19,7 +19,16 @@ export class DatabaseHealthIndicator {
       if (!this.dataSource.isInitialized) throw new Error('not connected yet');
       await this.dataSource.query('SELECT 1');
       const p = pool(this.dataSource);
-      return p ? { pool: { max_connections: p.options.max, current_connections: p.totalCount, idle_connections: p.idleCount, waiting_requests: p.waitingCount } } : {};
+      return p
+        ? {
+            pool: {
+              max_connections: p.options.max,
+              current_connections: p.totalCount,
+              idle_connections: p.idleCount,
+              waiting_requests: p.waitingCount,
+            },
+          }
+        : {};
     });
   }
 }

@@ -59,10 +59,7 @@ export class AuditEvent {
 export function buildAuditEventSchema(collection: string): MongooseSchema<AuditEvent> {
   const schema = SchemaFactory.createForClass(AuditEvent);
   schema.set('collection', collection);
-  schema.index(
-    { 'route.tenant': 1, 'route.service': 1, 'route.env': 1, 'route.version': 1, occurred_at: -1 },
-    { name: 'route_occurred_at_idx' },
-  );
+  schema.index({ 'route.tenant': 1, 'route.service': 1, 'route.env': 1, 'route.version': 1, occurred_at: -1 }, { name: 'route_occurred_at_idx' });
   schema.index({ occurred_at: -1 }, { name: 'occurred_at_idx' });
   schema.index({ action: 1, occurred_at: -1 }, { name: 'action_occurred_at_idx' });
   schema.index({ event_id: 1 }, { name: 'event_id_idx', unique: true });

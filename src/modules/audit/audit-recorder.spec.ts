@@ -120,7 +120,12 @@ describe(AuditRecorder.name, () => {
       event({ event_id: 'last' }),
     ]);
 
-    expect(outcomes.map((o) => (o instanceof InvalidAuditEventError ? o.code : o))).toEqual(['inserted', 'AUDIT.INVALID_EVENT', 'duplicate', 'inserted']);
+    expect(outcomes.map((o) => (o instanceof InvalidAuditEventError ? o.code : o))).toEqual([
+      'inserted',
+      'AUDIT.INVALID_EVENT',
+      'duplicate',
+      'inserted',
+    ]);
     expect(repository.stored.map((d) => d.event_id)).toEqual(['already-there', 'first', 'last']);
   });
 

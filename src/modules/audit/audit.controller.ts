@@ -13,9 +13,9 @@ import { RouteAuditResponseDto } from './dto/route-audit-response.dto';
 import { TimeRangeAuditQueryDto } from './dto/time-range-audit-query.dto';
 import { TimeRangeAuditResponseDto } from './dto/time-range-audit-response.dto';
 import { AuditService, PageRequest, RouteScope } from './audit.service';
-import { BulkheadInterceptor } from '../resilience/bulkhead.interceptor';
-import { DrainInterceptor } from '../resilience/drain.interceptor';
-import { OperationClass } from '../resilience/operation-class.decorator';
+import { BulkheadInterceptor } from '../resilience';
+import { DrainInterceptor } from '../resilience';
+import { OperationClass } from '../resilience';
 
 const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_DAYS = 30;

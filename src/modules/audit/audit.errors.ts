@@ -4,9 +4,7 @@ export class InvalidAuditCursorError extends DomainError {
   readonly code = 'VALIDATION.FAILED';
 
   constructor() {
-    super('Invalid request: cursor is not a cursor returned by this API', [
-      { field: 'cursor', problem: 'is not a cursor returned by this API' },
-    ]);
+    super('Invalid request: cursor is not a cursor returned by this API', [{ field: 'cursor', problem: 'is not a cursor returned by this API' }]);
   }
 }
 

@@ -4,7 +4,7 @@ import { ConnectionStates, FilterQuery, Model } from 'mongoose';
 import { RouteAction } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
 import { AuditPosition } from './audit-cursor';
-import { DependencyBreakers } from '../resilience/dependency-breakers';
+import { DependencyBreakers } from '../resilience';
 import { AuditEvent } from './audit-event.schema';
 
 export interface AuditFilter {
@@ -91,10 +91,7 @@ function toQuery(filter: AuditFilter, after: AuditPosition | undefined): FilterQ
     query.occurred_at = { ...(filter.from && { $gte: filter.from }), ...(filter.to && { $lte: filter.to }) };
   }
   if (after) {
-    query.$or = [
-      { occurred_at: { $lt: after.occurredAt } },
-      { occurred_at: after.occurredAt, event_id: { $lt: after.eventId } },
-    ];
+    query.$or = [{ occurred_at: { $lt: after.occurredAt } }, { occurred_at: after.occurredAt, event_id: { $lt: after.eventId } }];
   }
   return query;
 }

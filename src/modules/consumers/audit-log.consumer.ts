@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
-import { AuditRecorder } from '../audit/audit-recorder';
+import { AuditRecorder } from '../audit';
 import { EventDelivery } from './event-delivery';
 
 // This group's Nest transport id (see consumer-groups.ts): the handler runs only on that transport.

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
-import { RouteCache } from '../route-store/route-cache';
+import { RouteCache } from '../route-store';
 import { ApplyOutcome, EventDelivery } from './event-delivery';
 
 // This group's Nest transport id (see consumer-groups.ts): the handler runs only on that transport.

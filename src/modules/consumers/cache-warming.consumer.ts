@@ -3,9 +3,9 @@ import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices'
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { routeKeyString } from '../../contracts/route-key';
 import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
-import { RouteCache } from '../route-store/route-cache';
-import { RouteSnapshot } from '../route-store/route-record';
-import { RoutesRepository } from '../route-store/routes.repository';
+import { RouteCache } from '../route-store';
+import { RouteSnapshot } from '../route-store';
+import { RoutesRepository } from '../route-store';
 import { ApplyOutcome, EventDelivery } from './event-delivery';
 
 const MISSING: RouteSnapshot = { url: null, active: false, revision: 0 };

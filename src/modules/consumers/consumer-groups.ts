@@ -1,11 +1,12 @@
 import { DynamicModule, Type } from '@nestjs/common';
+import { CONSUMER_GROUP_NAMES, ConsumerGroupName } from '../../contracts/consumer-group-names';
 import { HealthIndicatorResult } from '@nestjs/terminus';
 import { DatabaseHealthIndicator } from '../../infra/database/database.health';
 import { MongoHealthIndicator } from '../../infra/mongo/mongo.health';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health';
-import { AuditStoreModule } from '../audit/audit-store.module';
-import { Dependency } from '../resilience/dependency-breaker';
-import { RouteStoreModule } from '../route-store/route-store.module';
+import { AuditStoreModule } from '../audit';
+import { Dependency } from '../resilience';
+import { RouteStoreModule } from '../route-store';
 import { AUDIT_LOG_TRANSPORT, AuditLogConsumer } from './audit-log.consumer';
 import { CACHE_INVALIDATION_TRANSPORT, CacheInvalidationConsumer } from './cache-invalidation.consumer';
 import { CACHE_WARMING_TRANSPORT, CacheWarmingConsumer } from './cache-warming.consumer';
@@ -27,11 +28,12 @@ export interface ConsumerGroupDefinition {
   readiness: Record<string, Type<ReadinessIndicator>>;
 }
 
-// Every consumer group, defined once: the valid CONSUMER_GROUPS names, the consumer process's
-// modules, its readiness checks and its Kafka transports all come from this table (docs/design.md,
-// "Consumers"). A function, not a constant: config validation reads the names and the modules named
-// here import config, so a table built at load time could capture a module that is still loading.
-export function consumerGroups() {
+// Every consumer group, defined once: the consumer process's modules, its readiness checks and its
+// Kafka transports all come from this table (docs/design.md, "Consumers"); its keys must be exactly
+// CONSUMER_GROUP_NAMES (src/contracts), which config validation reads. A function, not a constant:
+// the modules named here import config, so a table built at load time could capture a module that is
+// still loading.
+export function consumerGroups(): Record<ConsumerGroupName, ConsumerGroupDefinition> {
   return {
     cache_invalidation: {
       handler: CacheInvalidationConsumer,
@@ -54,13 +56,13 @@ export function consumerGroups() {
       retryBudget: 'mongodb',
       readiness: { mongodb: MongoHealthIndicator },
     },
-  } satisfies Record<string, ConsumerGroupDefinition>;
+  };
 }
 
-export type ConsumerGroupType = keyof ReturnType<typeof consumerGroups>;
+export type ConsumerGroupType = ConsumerGroupName;
 
 export function consumerGroupNames(): ConsumerGroupType[] {
-  return Object.keys(consumerGroups()) as ConsumerGroupType[];
+  return [...CONSUMER_GROUP_NAMES];
 }
 
 // Same group ids as the seed (`traffic-manager-cache_invalidation`, ...), so committed offsets carry over.

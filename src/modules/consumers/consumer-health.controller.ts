@@ -5,8 +5,8 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Gauge } from 'prom-client';
 import { kafkaConfig } from '../../config/kafka.config';
 import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
-import { READINESS_METRIC } from '../health/health.constants';
-import { DrainState } from '../resilience/drain-state';
+import { READINESS_METRIC } from '../health';
+import { DrainState } from '../resilience';
 import { CONSUMER_READINESS_CHECKS } from './consumers.constants';
 
 // Health of the consumer process, on its own port (CONSUMER_PORT): ready when Kafka answers, every

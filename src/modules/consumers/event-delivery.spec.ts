@@ -95,7 +95,7 @@ describe(EventDelivery.name, () => {
     expect(await metric('failed')).toBe(2);
   });
 
-  it('should retry, not dead-letter, while the store\'s circuit is open', async () => {
+  it("should retry, not dead-letter, while the store's circuit is open", async () => {
     const { sut, ctx, sent, metric } = setup();
     const { batch, marked } = batchOf([message(50)]);
     let calls = 0;
@@ -137,7 +137,13 @@ describe(EventDelivery.name, () => {
     expect(sent[0].messages[0]).toMatchObject({
       key: 'k7',
       value: 'garbage',
-      headers: { 'x-correlation-id': 'c', 'x-dlq-reason': 'value is not a JSON object', 'x-dlq-group': 'cache_warming', 'x-original-offset': '7', 'x-original-partition': '3' },
+      headers: {
+        'x-correlation-id': 'c',
+        'x-dlq-reason': 'value is not a JSON object',
+        'x-dlq-group': 'cache_warming',
+        'x-original-offset': '7',
+        'x-original-partition': '3',
+      },
     });
     expect(marked).toEqual(['8']);
     expect(await metric('processed')).toBe(2);
@@ -152,7 +158,9 @@ describe(EventDelivery.name, () => {
     await sut.deliver('audit_log', batch, ctx, apply);
 
     expect(apply).toHaveBeenCalledTimes(1);
-    expect(sent[0].messages.map((m: any) => [m.key, m.headers['x-dlq-reason']])).toEqual([['k9', 'AUDIT.INVALID_EVENT: occurred_at cannot be stored']]);
+    expect(sent[0].messages.map((m: any) => [m.key, m.headers['x-dlq-reason']])).toEqual([
+      ['k9', 'AUDIT.INVALID_EVENT: occurred_at cannot be stored'],
+    ]);
     expect(marked).toEqual(['10']);
     expect(await metric('processed')).toBe(1);
   });

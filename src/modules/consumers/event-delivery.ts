@@ -12,10 +12,10 @@ import { METRIC } from '../../common/metrics/metric-names';
 import { EVENT_HEADERS, RouteChangedEvent } from '../../contracts/route-event';
 import { parseRouteEvent } from '../../contracts/route-event-parser';
 import { ConsumedMessage, RouteEventBatch } from '../../infra/kafka/route-events-server';
-import type { ConsumerGroupType } from './consumer-groups';
+import type { ConsumerGroupName as ConsumerGroupType } from '../../contracts/consumer-group-names';
 import { GROUP_RETRY_BUDGETS } from './consumers.constants';
-import { Dependency } from '../resilience/dependency-breaker';
-import { DependencyBreakers } from '../resilience/dependency-breakers';
+import { Dependency } from '../resilience';
+import { DependencyBreakers } from '../resilience';
 
 export type ApplyOutcome = 'applied' | 'duplicate';
 
@@ -42,10 +42,14 @@ const BUDGET_EXHAUSTED_WAIT_MS = 5000;
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -82,7 +86,9 @@ export class EventDelivery implements BeforeApplicationShutdown {
       const chunk = batch.messages.slice(start, start + CHUNK_SIZE);
       await this.deliverChunk(group, chunk, ctx, apply);
       batch.markDone(chunk[chunk.length - 1].offset);
-      await ctx.getHeartbeat()().catch(() => undefined);
+      await ctx
+        .getHeartbeat()()
+        .catch(() => undefined);
     }
   }
 
@@ -123,7 +129,9 @@ export class EventDelivery implements BeforeApplicationShutdown {
     // One per chunk, so the first failure of every chunk is logged at once, then every 10 s.
     const failureLog = new ThrottledLog(this.logger);
     return this.retryPolicy.execute(async ({ attempt }) => {
-      await ctx.getHeartbeat()().catch(() => undefined);
+      await ctx
+        .getHeartbeat()()
+        .catch(() => undefined);
       const budget = this.breakers.budgets[this.retryBudgets[group]];
       budget.recordCall();
       try {
@@ -149,7 +157,8 @@ export class EventDelivery implements BeforeApplicationShutdown {
       group,
       ctx,
       rejected.map((r) => r.message),
-      () => ctx.getProducer().send({ topic: this.config.deadLetterTopic, acks: -1, messages: rejected.map((r) => deadLetterRecord(group, r, ctx, at)) }),
+      () =>
+        ctx.getProducer().send({ topic: this.config.deadLetterTopic, acks: -1, messages: rejected.map((r) => deadLetterRecord(group, r, ctx, at)) }),
     );
     this.deadLettered.inc({ group }, rejected.length);
     for (const { message, reason } of rejected) {

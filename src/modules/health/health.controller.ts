@@ -8,7 +8,7 @@ import { DatabaseHealthIndicator } from '../../infra/database/database.health';
 import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
 import { MongoHealthIndicator } from '../../infra/mongo/mongo.health';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health';
-import { DrainState } from '../resilience/drain-state';
+import { DrainState } from '../resilience';
 import { READINESS_METRIC } from './health.constants';
 
 @ApiTags('health')
@@ -64,6 +64,8 @@ export class HealthController {
   private drainCheck() {
     const indicator = this.indicators.check('draining');
     const state = this.drain.snapshot();
-    return this.drain.isDraining ? indicator.down({ in_flight_requests: state.in_flight_requests, message: 'Draining: not accepting new work' }) : indicator.up();
+    return this.drain.isDraining
+      ? indicator.down({ in_flight_requests: state.in_flight_requests, message: 'Draining: not accepting new work' })
+      : indicator.up();
   }
 }

@@ -6,7 +6,7 @@ import { serializeRouteEvent } from '../../contracts/route-event';
 import { KAFKA_CLIENT } from '../../infra/kafka/kafka.constants';
 import { KafkaTopics } from '../../infra/kafka/kafka-topics';
 import { OutboxRow } from './outbox.repository';
-import { DependencyBreakers } from '../resilience/dependency-breakers';
+import { DependencyBreakers } from '../resilience';
 
 // Kafka side of the relay: an idempotent producer (acks=all, one request in flight, so a retried
 // request can neither duplicate nor reorder within a partition) on the route-events topic.

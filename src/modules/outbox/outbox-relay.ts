@@ -6,7 +6,7 @@ import { outboxConfig } from '../../config/outbox.config';
 import { ThrottledLog } from '../../common/logging/throttled-log';
 import { METRIC } from '../../common/metrics/metric-names';
 import { OutboxPublisher } from './outbox-publisher';
-import { DependencyBreakers } from '../resilience/dependency-breakers';
+import { DependencyBreakers } from '../resilience';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
 
 const MAX_BACKOFF_MS = 10_000;

@@ -61,10 +61,9 @@ export class OutboxRepository {
       );
       if (rows.length > 0) {
         await publish(rows);
-        await runner.query(
-          'UPDATE outbox_events SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])',
-          [rows.map((r) => r.id)],
-        );
+        await runner.query('UPDATE outbox_events SET published_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])', [
+          rows.map((r) => r.id),
+        ]);
       }
       await runner.commitTransaction();
       return rows.length;

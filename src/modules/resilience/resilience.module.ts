@@ -12,8 +12,16 @@ import { RESILIENCE_METRIC } from './resilience.constants';
 import { ResilienceController } from './resilience.controller';
 
 const metrics = [
-  makeGaugeProvider({ name: RESILIENCE_METRIC.breakerState, help: 'Circuit breaker per dependency: 0 closed, 1 half-open, 2 open', labelNames: ['dependency'] }),
-  makeCounterProvider({ name: RESILIENCE_METRIC.bulkheadRejected, help: 'Requests refused at once because their bulkhead and queue were full', labelNames: ['bulkhead'] }),
+  makeGaugeProvider({
+    name: RESILIENCE_METRIC.breakerState,
+    help: 'Circuit breaker per dependency: 0 closed, 1 half-open, 2 open',
+    labelNames: ['dependency'],
+  }),
+  makeCounterProvider({
+    name: RESILIENCE_METRIC.bulkheadRejected,
+    help: 'Requests refused at once because their bulkhead and queue were full',
+    labelNames: ['bulkhead'],
+  }),
   makeGaugeProvider({ name: RESILIENCE_METRIC.draining, help: '1 from the shutdown signal until exit' }),
 ];
 

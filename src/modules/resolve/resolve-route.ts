@@ -9,8 +9,8 @@ import { ROUTE_NAME_PATTERN } from '../../common/validation/route-name.decorator
 import { parseRouteKeyQuery } from '../../common/validation/route-key-query';
 import { ResolvedRouteResponseDto } from './dto/resolved-route-response.dto';
 import { ResolveService } from './resolve.service';
-import { Bulkheads } from '../resilience/bulkheads';
-import { DrainState } from '../resilience/drain-state';
+import { Bulkheads } from '../resilience';
+import { DrainState } from '../resilience';
 
 export const RESOLVE_PATH = '/api/v1/routes/resolve';
 
@@ -80,7 +80,10 @@ const nameParam = (name: string, example: string, description: string) => ({
   description,
   schema: { type: 'string' as const, pattern: ROUTE_NAME_PATTERN.source, minLength: 1, maxLength: 128, example },
 });
-const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } });
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+});
 
 const OPERATION = {
   tags: ['resolve'],

@@ -7,6 +7,11 @@ export class ActiveRouteNotFoundError extends DomainError {
 
   constructor(key: RouteKey) {
     // The seed's 404 named the route in tenant/service/env/version fields; clients may read them.
-    super(`No active route found for ${routeKeyPath(key)}`, undefined, { tenant: key.tenant, service: key.service, env: key.env, version: key.version });
+    super(`No active route found for ${routeKeyPath(key)}`, undefined, {
+      tenant: key.tenant,
+      service: key.service,
+      env: key.env,
+      version: key.version,
+    });
   }
 }

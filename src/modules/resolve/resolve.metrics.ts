@@ -7,7 +7,10 @@ export const RESOLVE_METRICS = [
   makeCounterProvider({ name: METRIC.resolveCacheHit, help: 'Resolves answered from a positive cache entry' }),
   makeCounterProvider({ name: METRIC.resolveCacheMiss, help: 'Resolves that found no cache entry' }),
   makeCounterProvider({ name: METRIC.resolveNegativeCacheHit, help: 'Resolves answered from a negative cache entry' }),
-  makeCounterProvider({ name: METRIC.resolveFallback, help: 'Resolves answered from an expired in-process entry because PostgreSQL was unavailable' }),
+  makeCounterProvider({
+    name: METRIC.resolveFallback,
+    help: 'Resolves answered from an expired in-process entry because PostgreSQL was unavailable',
+  }),
   makeCounterProvider({ name: METRIC.resolveLocalCacheHit, help: 'Resolves answered from the in-process tier (also counted as cache hits)' }),
   makeHistogramProvider({ name: METRIC.resolveLatency, help: 'Resolve service time', buckets: FAST_BUCKETS }),
   makeCounterProvider({ name: METRIC.dbQueries, help: 'Read-path PostgreSQL queries' }),

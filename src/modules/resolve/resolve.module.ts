@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { resolveConfig } from '../../config/resolve.config';
-import { RouteStoreModule } from '../route-store/route-store.module';
+import { RouteStoreModule } from '../route-store';
 import { ResolveRoute } from './resolve-route';
 import { RESOLVE_METRICS } from './resolve.metrics';
 import { ResolveService } from './resolve.service';

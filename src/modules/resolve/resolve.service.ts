@@ -6,13 +6,13 @@ import { resolveConfig } from '../../config/resolve.config';
 import { METRIC } from '../../common/metrics/metric-names';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
 import { InvalidationBus, InvalidationListener } from '../../infra/redis/invalidation-bus';
-import { RouteCache } from '../route-store/route-cache';
-import { RouteSnapshot } from '../route-store/route-record';
-import { RoutesRepository } from '../route-store/routes.repository';
+import { RouteCache } from '../route-store';
+import { RouteSnapshot } from '../route-store';
+import { RoutesRepository } from '../route-store';
 import { LocalEntry, LocalRouteCache } from './local-route-cache';
 import { ActiveRouteNotFoundError } from './resolve.errors';
 import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
-import { CircuitOpenError } from '../resilience/resilience.errors';
+import { CircuitOpenError } from '../resilience';
 
 export interface ResolvedRoute {
   url: string;
@@ -76,7 +76,8 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
       }
       const cached = await this.cache.lookup(key);
       if ((cached.kind === 'hit' || cached.kind === 'negative') && cached.revision >= (local?.floor(id) ?? 0)) {
-        const entry: LocalEntry = cached.kind === 'hit' ? { found: true, url: cached.url, revision: cached.revision } : { found: false, revision: cached.revision };
+        const entry: LocalEntry =
+          cached.kind === 'hit' ? { found: true, url: cached.url, revision: cached.revision } : { found: false, revision: cached.revision };
         local?.set(id, entry);
         return this.answer(key, entry, true);
       }
@@ -90,7 +91,10 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
       }
       // A shared query that started before a change this instance already served: ask again.
       if (local && snapshot.revision < local.floor(id)) snapshot = await this.query(key, cached.kind !== 'error');
-      const entry: LocalEntry = snapshot.active && snapshot.url !== null ? { found: true, url: snapshot.url, revision: snapshot.revision } : { found: false, revision: snapshot.revision };
+      const entry: LocalEntry =
+        snapshot.active && snapshot.url !== null
+          ? { found: true, url: snapshot.url, revision: snapshot.revision }
+          : { found: false, revision: snapshot.revision };
       local?.set(id, entry);
       return this.answer(key, entry, false);
     } finally {

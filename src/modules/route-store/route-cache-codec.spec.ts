@@ -18,7 +18,7 @@ describe('route cache codec', () => {
     expect(decodeEntry('https://seed-format.example.com')).toEqual({ kind: 'miss' });
   });
 
-  it('should keep our entries in a versioned namespace, apart from the seed\'s key', () => {
+  it("should keep our entries in a versioned namespace, apart from the seed's key", () => {
     const key = { tenant: 'team-a', service: 'payments', env: 'prod', version: 'v2' };
 
     expect(cacheKey(key)).toBe('tm:v1:route:team-a:payments:prod:v2');

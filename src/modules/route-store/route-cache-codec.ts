@@ -2,10 +2,7 @@ import { RouteKey } from '../../contracts/route-key';
 import { RouteSnapshot } from './route-record';
 
 export type CacheLookup =
-  | { kind: 'hit'; url: string; revision: number }
-  | { kind: 'negative'; revision: number }
-  | { kind: 'miss' }
-  | { kind: 'error' };
+  { kind: 'hit'; url: string; revision: number } | { kind: 'negative'; revision: number } | { kind: 'miss' } | { kind: 'error' };
 
 // Our entries live in a versioned namespace, so a format change gets a new prefix instead of being
 // misread, and the seed (which reads `route:…` as a plain URL) never sees our "<revision>|…" values.

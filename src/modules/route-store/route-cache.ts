@@ -10,7 +10,7 @@ import { INVALIDATION_CHANNEL } from '../../infra/redis/invalidation-bus';
 import { REDIS_CLIENT } from '../../infra/redis/redis.constants';
 import { routeKeyString } from '../../contracts/route-key';
 import { RouteSnapshot } from './route-record';
-import { DependencyBreakers } from '../resilience/dependency-breakers';
+import { DependencyBreakers } from '../resilience';
 import { CacheLookup, cacheKey, decodeEntry, encodeEntry, legacyCacheKey, STORE_IF_NEWER_LUA } from './route-cache-codec';
 
 type RedisWithScript = Redis & {
@@ -100,7 +100,14 @@ export class RouteCache implements OnApplicationShutdown {
     const pipeline = this.batchRedis().pipeline() as PipelineWithScript;
     for (const { key, snapshot } of changes) {
       if (snapshot) {
-        pipeline.storeRouteIfNewer(cacheKey(key), snapshot.revision, encodeEntry(snapshot), this.ttl(snapshot), INVALIDATION_CHANNEL, routeInvalidation(key, snapshot.revision));
+        pipeline.storeRouteIfNewer(
+          cacheKey(key),
+          snapshot.revision,
+          encodeEntry(snapshot),
+          this.ttl(snapshot),
+          INVALIDATION_CHANNEL,
+          routeInvalidation(key, snapshot.revision),
+        );
         pipeline.del(legacyCacheKey(key));
       } else {
         pipeline.del(cacheKey(key), legacyCacheKey(key));
@@ -133,7 +140,11 @@ export class RouteCache implements OnApplicationShutdown {
   // longer timeout, and do not hold up the auto-pipelined commands of other callers.
   private batchRedis(): Redis {
     if (!this.batchClient) {
-      const client = this.redis.duplicate({ connectionName: 'traffic-manager-batches', enableOfflineQueue: true, commandTimeout: BATCH_COMMAND_TIMEOUT_MS });
+      const client = this.redis.duplicate({
+        connectionName: 'traffic-manager-batches',
+        enableOfflineQueue: true,
+        commandTimeout: BATCH_COMMAND_TIMEOUT_MS,
+      });
       client.defineCommand('storeRouteIfNewer', { numberOfKeys: 1, lua: STORE_IF_NEWER_LUA });
       // Failures reach the callers through their commands; the main client logs connection trouble.
       client.on('error', () => undefined);

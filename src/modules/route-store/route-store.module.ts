@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OutboxWriterModule } from '../outbox/outbox-writer.module';
+import { OutboxWriterModule } from '../outbox';
 import { RouteCache } from './route-cache';
 import { RoutesRepository } from './routes.repository';
 

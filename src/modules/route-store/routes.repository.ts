@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { METRIC } from '../../common/metrics/metric-names';
 import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
 import { RouteEventDraft } from '../../contracts/route-event';
-import { OutboxWriter } from '../outbox/outbox-writer';
-import { DependencyBreakers } from '../resilience/dependency-breakers';
+import { OutboxWriter } from '../outbox';
+import { DependencyBreakers } from '../resilience';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
 import { AppliedChange, RouteChange, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
 import { APPLY_CHANGE, BY_KEY, EndpointRow, keyParams, ROUTE_COLUMNS, ROUTE_JOINS, toRecord } from './route-sql';
@@ -24,10 +24,12 @@ export class RoutesRepository {
   // Every query goes through the database breaker: while PostgreSQL is failing, callers get
   // CircuitOpenError (503) at once instead of each waiting for a connection timeout.
   private query<T>(sql: string, params: unknown[]): Promise<T> {
-    return this.breakers.database.execute(() => this.dataSource.query(sql, params) as Promise<T>).catch((err: unknown) => {
-      if (isInfrastructureFailure(err)) this.connectionErrors.inc();
-      throw err;
-    });
+    return this.breakers.database
+      .execute(() => this.dataSource.query(sql, params) as Promise<T>)
+      .catch((err: unknown) => {
+        if (isInfrastructureFailure(err)) this.connectionErrors.inc();
+        throw err;
+      });
   }
 
   // The whole write in one round trip: upserts the parents, locks the route, applies the change
@@ -70,10 +72,7 @@ export class RoutesRepository {
   }
 
   async findOne(key: RouteKey): Promise<RouteRecord | null> {
-    const rows: EndpointRow[] = await this.query(
-      `SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS} WHERE ${BY_KEY}`,
-      keyParams(key),
-    );
+    const rows: EndpointRow[] = await this.query(`SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS} WHERE ${BY_KEY}`, keyParams(key));
     return rows.length ? toRecord(rows[0]) : null;
   }
 

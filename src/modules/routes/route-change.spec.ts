@@ -2,7 +2,10 @@ import { changeOf, draftEvent } from './route-change';
 
 describe(changeOf.name, () => {
   it.each([
-    [{ kind: 'upsert', url: 'https://a.example.com' }, { url: 'https://a.example.com', active: true }],
+    [
+      { kind: 'upsert', url: 'https://a.example.com' },
+      { url: 'https://a.example.com', active: true },
+    ],
     [{ kind: 'activate' }, { url: null, active: true }],
     [{ kind: 'deactivate' }, { url: null, active: false }],
   ] as const)('should ask for %j as %j', (intent, expected) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { ROUTE_CHANGED_EVENT, RouteEventDraft } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
-import { RouteChange } from '../route-store/route-record';
+import { RouteChange } from '../route-store';
 
 export type Intent = { kind: 'upsert'; url: string } | { kind: 'activate' } | { kind: 'deactivate' };
 

@@ -19,10 +19,7 @@ describe('route cursor', () => {
     cursorOf('after:007'),
     `${cursorOf('after:7')}!!`,
     Buffer.from('after:7').toString('base64'),
-  ])(
-    'should reject %p',
-    (cursor) => {
-      expect(() => decodeCursor(cursor)).toThrow(InvalidCursorError);
-    },
-  );
+  ])('should reject %p', (cursor) => {
+    expect(() => decodeCursor(cursor)).toThrow(InvalidCursorError);
+  });
 });

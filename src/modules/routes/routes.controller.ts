@@ -9,9 +9,9 @@ import { RouteListResponseDto } from './dto/route-list-response.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
 import { decodeCursor, encodeCursor } from './route-cursor';
 import { RoutesService } from './routes.service';
-import { BulkheadInterceptor } from '../resilience/bulkhead.interceptor';
-import { DrainInterceptor } from '../resilience/drain.interceptor';
-import { OperationClass } from '../resilience/operation-class.decorator';
+import { BulkheadInterceptor } from '../resilience';
+import { DrainInterceptor } from '../resilience';
+import { OperationClass } from '../resilience';
 
 const DEFAULT_PAGE_SIZE = 100;
 

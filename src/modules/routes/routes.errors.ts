@@ -14,8 +14,6 @@ export class InvalidCursorError extends DomainError {
   readonly code = 'VALIDATION.FAILED';
 
   constructor() {
-    super('Invalid request: cursor is not a cursor returned by this API', [
-      { field: 'cursor', problem: 'is not a cursor returned by this API' },
-    ]);
+    super('Invalid request: cursor is not a cursor returned by this API', [{ field: 'cursor', problem: 'is not a cursor returned by this API' }]);
   }
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RouteStoreModule } from '../route-store/route-store.module';
+import { RouteStoreModule } from '../route-store';
 import { RoutesController } from './routes.controller';
 import { ROUTES_METRICS } from './routes.metrics';
 import { RoutesService } from './routes.service';

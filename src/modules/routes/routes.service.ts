@@ -4,9 +4,9 @@ import { ClsService } from 'nestjs-cls';
 import { Counter, Histogram } from 'prom-client';
 import { METRIC } from '../../common/metrics/metric-names';
 import { RouteKey } from '../../contracts/route-key';
-import { RouteCache } from '../route-store/route-cache';
-import { AppliedChange, RouteListFilter, RouteRecord } from '../route-store/route-record';
-import { RoutesRepository } from '../route-store/routes.repository';
+import { RouteCache } from '../route-store';
+import { AppliedChange, RouteListFilter, RouteRecord } from '../route-store';
+import { RoutesRepository } from '../route-store';
 import { changeOf, draftEvent, Intent } from './route-change';
 import { RouteNotFoundError } from './routes.errors';
 

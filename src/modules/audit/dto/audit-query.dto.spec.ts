@@ -45,7 +45,12 @@ describe('audit query DTOs', () => {
     [ActionAuditQueryDto, { action: 'deleted' }, 'action', 'must be one of created, updated, activated, deactivated'],
     [ActionAuditQueryDto, { action: 'created', hours: '8761' }, 'hours', 'must be an integer between 1 and 8760'],
     [TimeRangeAuditQueryDto, { end_time: '2026-01-14T18:00:00Z' }, 'start_time', 'is required'],
-    [TimeRangeAuditQueryDto, { start_time: '2026-01-14T17:00:00', end_time: '2026-01-14T18:00:00Z' }, 'start_time', expect.stringContaining('with a timezone')],
+    [
+      TimeRangeAuditQueryDto,
+      { start_time: '2026-01-14T17:00:00', end_time: '2026-01-14T18:00:00Z' },
+      'start_time',
+      expect.stringContaining('with a timezone'),
+    ],
     [TimeRangeAuditQueryDto, { start_time: '2026-01-14T17:00:00Z', end_time: ['a', 'b'] }, 'end_time', expect.stringContaining('with a timezone')],
   ])('should reject %p %p naming %s', async (metatype, query, field, problem) => {
     expect(await problemsOf(metatype, query)).toContainEqual({ field, problem });

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { RouteRecord } from '../../route-store/route-record';
+import { RouteRecord } from '../../route-store';
 
 export class RouteResponseDto {
   @ApiProperty({ example: 'team-a' }) tenant: string;

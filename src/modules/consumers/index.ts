@@ -1,0 +1,5 @@
+// The module's public surface: other modules and the entry points import only from here
+// (enforced by dependency-cruiser, .dependency-cruiser.cjs).
+export * from './consumer-groups';
+export * from './consumer-transports';
+export * from './consumers.module';
