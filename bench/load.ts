@@ -101,12 +101,7 @@ export async function measure(
 
 // Runs fn over items with at most `concurrency` in flight (filling caches, building a backlog), in order,
 // until done or past `deadline` (epoch ms); returns how many items were started.
-export async function forEachConcurrently<T>(
-  items: T[],
-  concurrency: number,
-  fn: (item: T) => Promise<void>,
-  deadline = Infinity,
-): Promise<number> {
+export async function forEachConcurrently<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>, deadline = Infinity): Promise<number> {
   let next = 0;
   const worker = async () => {
     while (next < items.length && Date.now() < deadline) await fn(items[next++]);
@@ -159,7 +154,19 @@ function wrkGenerator(version: string): Generator {
       const path = join(LOG_DIR, `requests-${file++ % 4}.tsv`);
       writeFileSync(path, list.map((r) => [r.method, r.path, r.body ?? ''].join('\t')).join('\n') + '\n');
       const threads = Math.max(1, Math.min(cpus().length, connections));
-      const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', join(__dirname, 'rotate.lua'), baseUrl, '--', path, String(threads)];
+      const args = [
+        `-t${threads}`,
+        `-c${connections}`,
+        `-d${seconds}s`,
+        '--timeout',
+        '5s',
+        '-s',
+        join(__dirname, 'rotate.lua'),
+        baseUrl,
+        '--',
+        path,
+        String(threads),
+      ];
       return runWrk(args);
     },
   };

@@ -47,7 +47,12 @@ export async function drainBacklog(api: Target): Promise<GroupDrain[]> {
   });
   if (failed > 0) throw new Error(`${failed} of the backlog's writes failed`);
   // If the relay has not published everything by then, the drain counts what the topic holds (the backlog column).
-  await waitFor('the outbox relay to publish the backlog', 300, async () => (await unpublishedOutboxRows()) === 0 && (await topicMessages()) >= settings.backlog, false);
+  await waitFor(
+    'the outbox relay to publish the backlog',
+    300,
+    async () => (await unpublishedOutboxRows()) === 0 && (await topicMessages()) >= settings.backlog,
+    false,
+  );
 
   logStep('h: consumer started, draining');
   const consumer = startConsumer();
@@ -155,7 +160,12 @@ export async function propagation(a: Target, b: Target): Promise<Propagation> {
 export async function startCaughtUpConsumer(): Promise<{ consumer: Target; caughtUp: boolean }> {
   const consumer = startConsumer();
   await waitConsumerReady(consumer);
-  const caughtUp = await waitFor('the consumer to catch up', 180, async () => (await Promise.all(groupIds().map(groupLag))).every((l) => l === 0), false);
+  const caughtUp = await waitFor(
+    'the consumer to catch up',
+    180,
+    async () => (await Promise.all(groupIds().map(groupLag))).every((l) => l === 0),
+    false,
+  );
   return { consumer, caughtUp };
 }
 

@@ -40,7 +40,12 @@ function checks(r: Results): Check[] {
     const cpu = hot.cpuUsPerRequest / ceiling.cpuUsPerRequest;
     out.push({ scenario: 'resolve_hot', target: '≥ 0.50× ceiling req/s', measured: `${ratio.toFixed(2)}×`, met: ratio >= 0.5 });
     out.push({ scenario: 'resolve_hot', target: 'CPU/request ≤ 2× ceiling', measured: `${cpu.toFixed(1)}×`, met: cpu <= 2 });
-    out.push({ scenario: 'resolve_hot', target: `p99 ≤ 10 ms at 64 connections`, measured: `${fixed(hot.p99Ms)} ms at ${hot.connections}`, met: hot.p99Ms <= 10 && hot.connections >= 64 });
+    out.push({
+      scenario: 'resolve_hot',
+      target: `p99 ≤ 10 ms at 64 connections`,
+      measured: `${fixed(hot.p99Ms)} ms at ${hot.connections}`,
+      met: hot.p99Ms <= 10 && hot.connections >= 64,
+    });
   }
   if (hot && all) {
     const ratio = all.rps / hot.rps;
@@ -48,10 +53,20 @@ function checks(r: Results): Check[] {
   }
   if (writes) {
     out.push({ scenario: 'writes', target: '≥ 1,000 changes/s', measured: `${whole(writes.rps)}/s`, met: writes.rps >= 1000 });
-    out.push({ scenario: 'writes', target: 'p99 ≤ 50 ms at 16 connections', measured: `${fixed(writes.p99Ms)} ms at ${writes.connections}`, met: writes.p99Ms <= 50 && writes.connections >= 16 });
+    out.push({
+      scenario: 'writes',
+      target: 'p99 ≤ 50 ms at 16 connections',
+      measured: `${fixed(writes.p99Ms)} ms at ${writes.connections}`,
+      met: writes.p99Ms <= 50 && writes.connections >= 16,
+    });
   }
   for (const g of r.drain ?? []) {
-    out.push({ scenario: `drain_${g.group}`, target: '≥ 1,000 events/s', measured: `${whole(g.eventsPerSecond)}/s`, met: g.drained && g.eventsPerSecond >= 1000 });
+    out.push({
+      scenario: `drain_${g.group}`,
+      target: '≥ 1,000 events/s',
+      measured: `${whole(g.eventsPerSecond)}/s`,
+      met: g.drained && g.eventsPerSecond >= 1000,
+    });
   }
   if (r.propagation) {
     const p = r.propagation;
@@ -91,7 +106,18 @@ export function printTable(r: Results): void {
   if (r.propagation) {
     const p = r.propagation;
     const info = `${p.rounds} changes, max ${fixed(p.maxMs)} ms, ${p.timeouts} timeouts`;
-    rows.push(['propagation A → B (commit → served)', '', '', '', fixed(p.p50Ms, 2), fixed(p.p99Ms, 2), '', '', String(p.timeouts), `${verdicts('propagation')} (${info})`]);
+    rows.push([
+      'propagation A → B (commit → served)',
+      '',
+      '',
+      '',
+      fixed(p.p50Ms, 2),
+      fixed(p.p99Ms, 2),
+      '',
+      '',
+      String(p.timeouts),
+      `${verdicts('propagation')} (${info})`,
+    ]);
   }
   for (const [name, m] of Object.entries(r.memory ?? {})) {
     const verdict = name === 'api' ? `${verdicts('rss')} ` : '';
@@ -99,9 +125,14 @@ export function printTable(r: Results): void {
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = process.stdout;
-  out.write(`\nTraffic Manager bench: ${r.generator.name} ${r.generator.version}, ${settings.seconds} s per scenario after ${settings.warmupSeconds} s warm-up\n\n`);
+  out.write(
+    `\nTraffic Manager bench: ${r.generator.name} ${r.generator.version}, ${settings.seconds} s per scenario after ${settings.warmupSeconds} s warm-up\n\n`,
+  );
   out.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const row of rows) out.write(`${line(row)}\n`);
   const met = all.filter((c) => c.met).length;

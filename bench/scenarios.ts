@@ -66,7 +66,8 @@ export async function resolveAllRoutes(generator: Generator, api: Target): Promi
   const prewarmSeconds = (Date.now() - started) / 1000;
   const load = await measure(generator, api, list, { connections: settings.connections, expect: 'ok', counters: resolveCounters(api) });
   const notes = [`caches filled with ${filled} of ${list.length} keys in ${prewarmSeconds.toFixed(1)} s before the warm-up`, ...counterNotes(load)];
-  if (filled < list.length) notes.push(`filling stopped after BENCH_PREFILL_TIMEOUT (${settings.prefillTimeoutSeconds} s): part of the run were misses`);
+  if (filled < list.length)
+    notes.push(`filling stopped after BENCH_PREFILL_TIMEOUT (${settings.prefillTimeoutSeconds} s): part of the run were misses`);
   else if (prewarmSeconds + settings.warmupSeconds + settings.seconds > settings.cachePositiveTtl) {
     notes.push(`filling took long enough for some Redis entries (CACHE_POSITIVE_TTL ${settings.cachePositiveTtl} s) to expire`);
   }
