@@ -2,7 +2,8 @@ import Redis from 'ioredis';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { startConsumer, groupPrefix, TestConsumer } from '../helpers/consumer-app';
 import { eventually } from '../helpers/eventually';
-import { DLQ_TOPIC, ensureTopics, KafkaProbe, rawProducer, ROUTE_EVENTS_TOPIC } from '../helpers/kafka';
+import { DLQ_TOPIC, ensureTopics, KafkaProbe, rawProducer, ROUTE_EVENTS_TOPIC, startGroupsAtEnd } from '../helpers/kafka';
+import { CONSUMER_GROUP_NAMES } from '../../src/contracts/consumer-group-names';
 import { routeOf, uniqueTenant } from '../helpers/names';
 import { startApi, TestApp } from '../helpers/test-app';
 
@@ -18,7 +19,9 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
     await ensureTopics();
     probe = await KafkaProbe.start([ROUTE_EVENTS_TOPIC, DLQ_TOPIC]);
     api = await startApi({ REDIS_DB: '1' });
-    consumer = await startConsumer({ KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('pipeline'), REDIS_DB: '0' });
+    const prefix = groupPrefix('pipeline');
+    await startGroupsAtEnd(prefix, CONSUMER_GROUP_NAMES);
+    consumer = await startConsumer({ KAFKA_CONSUMER_GROUP_PREFIX: prefix, REDIS_DB: '0' });
     consumerRedis = new Redis({ host: '127.0.0.1', port: 6379, db: 0 });
   });
 

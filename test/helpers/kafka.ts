@@ -67,13 +67,29 @@ export async function rawProducer(): Promise<Producer> {
   return producer;
 }
 
-export async function ensureTopics(): Promise<void> {
+export async function ensureTopics(topic = ROUTE_EVENTS_TOPIC): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
   try {
     const existing = await admin.listTopics();
-    const missing = [ROUTE_EVENTS_TOPIC, DLQ_TOPIC].filter((t) => !existing.includes(t));
+    const missing = [topic, `${topic}.dlq`].filter((t) => !existing.includes(t));
     if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 6 })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+// Commits, for each consumer group of `prefix`, the topic's current end offsets: a consumer started
+// afterwards begins with what is written from now on instead of reading the shared e2e topic, which
+// grows with every run on a developer's machine, from the beginning.
+export async function startGroupsAtEnd(prefix: string, groups: readonly string[], topic = ROUTE_EVENTS_TOPIC): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    for (const group of groups) {
+      await admin.setOffsets({ groupId: `${prefix}-${group}`, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
+    }
   } finally {
     await admin.disconnect();
   }

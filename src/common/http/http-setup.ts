@@ -126,7 +126,8 @@ function logRequest(request: FastifyRequest, statusCode: number, seconds: number
     {
       correlation_id: request.id,
       req: { method: request.method, url: request.url },
-      res: { statusCode },
+      // Not under `res`: pino-http's wrapped res serializer expects a raw ServerResponse.
+      status_code: statusCode,
       response_time: Math.round(seconds * 1e6) / 1e3,
     },
     'request completed',
