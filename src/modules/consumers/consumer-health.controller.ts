@@ -1,12 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { HealthCheck, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Gauge } from 'prom-client';
+import { HealthCheck, HealthIndicatorFunction } from '@nestjs/terminus';
 import { kafkaConfig } from '../../config/kafka.config';
 import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
-import { READINESS_METRIC } from '../health';
-import { DrainState } from '../resilience';
+import { Readiness } from '../health';
 import { CONSUMER_READINESS_CHECKS } from './consumers.constants';
 
 // Health of the consumer process, on its own port (CONSUMER_PORT): ready when Kafka answers, every
@@ -14,10 +11,7 @@ import { CONSUMER_READINESS_CHECKS } from './consumers.constants';
 @Controller('health')
 export class ConsumerHealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
-    private readonly drain: DrainState,
-    @InjectMetric(READINESS_METRIC) private readonly readiness: Gauge<string>,
+    private readonly readiness: Readiness,
     private readonly kafka: KafkaHealthIndicator,
     @Inject(kafkaConfig.KEY) private readonly config: ConfigType<typeof kafkaConfig>,
     @Inject(CONSUMER_READINESS_CHECKS) private readonly groupChecks: HealthIndicatorFunction[],
@@ -30,19 +24,7 @@ export class ConsumerHealthController {
 
   @Get('ready')
   @HealthCheck()
-  async ready() {
-    try {
-      const result = await this.health.check([() => this.kafka.check('kafka'), ...this.groupChecks, () => this.drainCheck()]);
-      this.readiness.set(1);
-      return result;
-    } catch (err) {
-      this.readiness.set(0);
-      throw err;
-    }
-  }
-
-  private drainCheck() {
-    const indicator = this.indicators.check('draining');
-    return this.drain.isDraining ? indicator.down({ message: 'Draining: consumers stop after their current batch' }) : indicator.up();
+  ready() {
+    return this.readiness.check([() => this.kafka.check('kafka'), ...this.groupChecks], 'Draining: consumers stop after their current batch');
   }
 }

@@ -2,7 +2,7 @@ import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
-import { READINESS_METRIC } from '../health';
+import { Readiness, READINESS_METRIC } from '../health';
 import { ConsumerHealthController } from './consumer-health.controller';
 import { consumerGroups, ConsumerGroupType, ReadinessIndicator } from './consumer-groups';
 import { ConsumerGroupsHealthIndicator } from './consumer-groups.health';
@@ -26,6 +26,7 @@ export class ConsumersModule {
       imports: [TerminusModule.forRoot({ logger: false }), ...new Set(definitions.flatMap((d) => d.stores))],
       controllers: [ConsumerHealthController, ...definitions.map((d) => d.handler)],
       providers: [
+        Readiness,
         EventDelivery,
         ConsumerLagReporter,
         ConsumerTransports,

@@ -1,28 +1,22 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { Gauge } from 'prom-client';
+import { HealthCheck } from '@nestjs/terminus';
 import { degraded } from '../../common/health/timed-check';
 import { DatabaseHealthIndicator } from '../../infra/database/database.health';
 import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
 import { MongoHealthIndicator } from '../../infra/mongo/mongo.health';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health';
-import { DrainState } from '../resilience';
-import { READINESS_METRIC } from './health.constants';
+import { Readiness } from './readiness';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
+    private readonly readiness: Readiness,
     private readonly database: DatabaseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     private readonly mongo: MongoHealthIndicator,
-    private readonly drain: DrainState,
-    @InjectMetric(READINESS_METRIC) private readonly readiness: Gauge<string>,
   ) {}
 
   // The seed's static probe; kept for load balancers configured against it.
@@ -44,28 +38,15 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: PostgreSQL answers and not draining (503 otherwise); Redis, Kafka, MongoDB reported as degraded' })
-  async ready() {
-    try {
-      const result = await this.health.check([
+  ready() {
+    return this.readiness.check(
+      [
         () => this.database.check('database'),
         async () => degraded(await this.redis.check('redis')),
         async () => degraded(await this.kafka.check('kafka')),
         async () => degraded(await this.mongo.check('mongodb')),
-        () => this.drainCheck(),
-      ]);
-      this.readiness.set(1);
-      return result;
-    } catch (err) {
-      this.readiness.set(0);
-      throw err;
-    }
-  }
-
-  private drainCheck() {
-    const indicator = this.indicators.check('draining');
-    const state = this.drain.snapshot();
-    return this.drain.isDraining
-      ? indicator.down({ in_flight_requests: state.in_flight_requests, message: 'Draining: not accepting new work' })
-      : indicator.up();
+      ],
+      'Draining: not accepting new work',
+    );
   }
 }

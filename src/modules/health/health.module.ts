@@ -7,11 +7,13 @@ import { MongoHealthIndicator } from '../../infra/mongo/mongo.health';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health';
 import { READINESS_METRIC } from './health.constants';
 import { HealthController } from './health.controller';
+import { Readiness } from './readiness';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 })],
   controllers: [HealthController],
   providers: [
+    Readiness,
     DatabaseHealthIndicator,
     RedisHealthIndicator,
     KafkaHealthIndicator,

@@ -2,3 +2,4 @@
 // (enforced by dependency-cruiser, .dependency-cruiser.cjs).
 export * from './health.constants';
 export * from './health.module';
+export * from './readiness';
