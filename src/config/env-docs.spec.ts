@@ -3,7 +3,7 @@ import { join } from 'path';
 import { EnvironmentVariables, validateEnv } from './env.validation';
 
 const ROOT = join(__dirname, '..', '..');
-const settings = Object.keys(validateEnv({})).concat(['REDIS_PASSWORD', 'MONGODB_USER', 'MONGODB_PASSWORD']);
+const settings = Object.keys(validateEnv({})).concat(['REDIS_PASSWORD', 'MONGODB_USER', 'MONGODB_PASSWORD', 'CORS_ORIGINS']);
 
 // Every setting the processes read is documented, with its real default, where operators look.
 describe('configuration documentation', () => {
@@ -25,7 +25,7 @@ describe('configuration documentation', () => {
 
   it('should know every declared setting', () => {
     expect(new Set(settings)).toEqual(
-      new Set(Object.keys(new EnvironmentVariables()).concat(['REDIS_PASSWORD', 'MONGODB_USER', 'MONGODB_PASSWORD'])),
+      new Set(Object.keys(new EnvironmentVariables()).concat(['REDIS_PASSWORD', 'MONGODB_USER', 'MONGODB_PASSWORD', 'CORS_ORIGINS'])),
     );
   });
 });

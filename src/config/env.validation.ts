@@ -29,6 +29,18 @@ const IsConsumerGroupList = () =>
     },
   });
 
+// Browsers send Origin as scheme://host[:port] in lower case, and CORS compares it exactly.
+const ORIGIN = /^https?:\/\/([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/;
+const IsOriginList = () =>
+  ValidateBy({
+    name: 'isOriginList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.split(',').every((origin) => ORIGIN.test(origin.trim())),
+      defaultMessage: () =>
+        'must be a comma-separated list of exact origins such as https://app.example.com (scheme://host[:port], lower case, no path, no wildcard)',
+    },
+  });
+
 // Every variable the two processes read, with its default. `.env.example` documents each one.
 export class EnvironmentVariables {
   @IsIn(ENVIRONMENTS) ENVIRONMENT: string = 'development';
@@ -41,6 +53,8 @@ export class EnvironmentVariables {
   @IsInt() @Min(1000) @Max(300_000) HTTP_BODY_TIMEOUT_MS: number = 10_000;
   @IsInt() @Min(1000) @Max(600_000) HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
   @IsInt() @Min(1000) @Max(600_000) HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
+  @IsOptional() @IsOriginList() CORS_ORIGINS?: string;
+  @IsInt() @Min(0) @Max(86_400) CORS_MAX_AGE_SECONDS: number = 600;
 
   @IsString() @IsNotEmpty() DB_HOST: string = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) DB_PORT: number = 5432;
@@ -62,7 +76,7 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(86_400) CACHE_POSITIVE_TTL: number = 60;
   @IsInt() @Min(1) @Max(86_400) CACHE_NEGATIVE_TTL: number = 10;
   @Transform(toBool) @IsBoolean() RESOLVE_LOCAL_CACHE_ENABLED: boolean = true;
-  @IsInt() @Min(50) @Max(600_000) RESOLVE_LOCAL_CACHE_TTL_MS: number = 5_000;
+  @IsInt() @Min(50) @Max(600_000) RESOLVE_LOCAL_CACHE_TTL_MS: number = 30_000;
   @IsInt() @Min(100) @Max(10_000_000) RESOLVE_LOCAL_CACHE_MAX_ENTRIES: number = 100_000;
 
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be a comma-separated list of host:port' })

@@ -9,6 +9,12 @@ export const httpConfig = registerAs('http', () => {
     bodyTimeoutMs: env.HTTP_BODY_TIMEOUT_MS,
     requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    // Empty: CORS is off (no browser on another origin may call the API).
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+    corsMaxAgeSeconds: env.CORS_MAX_AGE_SECONDS,
   };
 });
 

@@ -1,10 +1,10 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import { existsSync } from 'fs';
 import { readdir, stat, writeFile } from 'fs/promises';
-import { createServer } from 'net';
 import { join } from 'path';
 import { promisify } from 'util';
 import { HttpClient } from './http';
+import { freePort } from './ports';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -36,17 +36,6 @@ export async function ensureBuild(): Promise<void> {
     if (!existsSync(join(BUILD_DIR, 'src', 'main.js'))) throw err;
   }
   await writeFile(STAMP, startedAt.toISOString());
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Exit {

@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client } from 'pg';
 import { promisify } from 'util';
-import { freePort } from './app-process';
+import { freePort } from './ports';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');

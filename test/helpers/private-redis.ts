@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
-import { freePort } from './app-process';
+import { freePort } from './ports';
 import { redisClient } from './redis';
 
 // A redis-server of its own (no persistence: a restart comes back empty, like a replaced node) that

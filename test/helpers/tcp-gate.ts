@@ -1,4 +1,5 @@
-import { AddressInfo, createServer, Server, Socket } from 'net';
+import { createServer, Server, Socket } from 'net';
+import { freePort } from './ports';
 
 // A TCP forwarder on a port of its own that can be opened and closed: pointing a process at it
 // and keeping it closed looks, to that process, exactly like a dependency that is not up yet.
@@ -13,11 +14,7 @@ export class TcpGate {
 
   // Reserves a free port (nothing listens on it until open()).
   static async reserve(targetPort: number): Promise<TcpGate> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return new TcpGate(port, targetPort);
+    return new TcpGate(await freePort(), targetPort);
   }
 
   async open(): Promise<void> {

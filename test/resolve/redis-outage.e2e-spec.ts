@@ -1,14 +1,15 @@
 import { resolvePath } from '../helpers/http';
 import { routeOf, uniqueTenant } from '../helpers/names';
-import { DisposableRedis, redisClient } from '../helpers/redis';
+import { PrivateRedis } from '../helpers/private-redis';
+import { redisClient } from '../helpers/redis';
 import { startApi, TestApp } from '../helpers/test-app';
 
 describe('Resolve with Redis down (e2e)', () => {
-  let redis: DisposableRedis;
+  let redis: PrivateRedis;
   let api: TestApp;
 
   beforeAll(async () => {
-    redis = await DisposableRedis.start();
+    redis = await PrivateRedis.start();
     api = await startApi({ REDIS_PORT: String(redis.port) });
   });
 

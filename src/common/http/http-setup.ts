@@ -11,10 +11,13 @@ import { MissingHostError, ShuttingDownError } from '../errors/common.errors';
 import { acceptCorrelationId, CORRELATION_HEADER } from '../context/correlation-id';
 import { sendError } from '../filters/http-error.filter';
 import { requestLogLevel } from '../logging/logging.options';
+import { boundCounter, boundHistogram, Increment, Observe } from '../metrics/bound-series';
 import { METRIC } from '../metrics/metric-names';
 import { answerConnect, answerExpectation, handleClientError } from './client-errors';
+import { registerCors } from './cors-policy';
 import { registerJsonBodyParser } from './json-body-parser';
 import { MethodRegistry } from './method-registry';
+import { securityHeadersFor } from './security-headers';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -27,7 +30,7 @@ const TIMEOUT_CHECK_INTERVAL_MS = 500;
 const logger = new Logger('Http');
 
 export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
-  const options: FastifyServerOptions<Server> & { http: ServerOptions } = {
+  const options: FastifyServerOptions<Server> & { http: ServerOptions; skipMiddie: boolean } = {
     bodyLimit: BODY_LIMIT_BYTES,
     // docs/design.md explains each timeout; all are enforced by Node below fastify, per connection.
     http: {
@@ -42,6 +45,9 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
     clientErrorHandler: handleClientError,
     // Fastify's own 503 while closing is outside the error contract; the onRequest hook answers it.
     return503OnClosing: false,
+    // No Nest middleware is mounted (CLS starts in the onRequest hook below), so @fastify/middie and
+    // its per-request hook are not registered at all; mounting middleware would now fail at start.
+    skipMiddie: true,
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
     // fastify's request id is the correlation id, so pino-http, CLS and our error bodies agree.
     requestIdHeader: false,
@@ -72,6 +78,7 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
   fastify.addHook('onRequest', (request, reply, done) => {
     request.headers[CORRELATION_HEADER] = request.id;
     void reply.header('X-Correlation-ID', request.id);
+    void reply.headers(securityHeadersFor(request.routeOptions.url));
     if (closing) return sendError(reply, request, new ShuttingDownError(), logger);
     // HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 clients may omit it.
     if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
@@ -81,6 +88,7 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
     // that runs anyway, instead of by middleware through @fastify/middie.
     cls.runWith({ [CLS_ID]: request.id }, done);
   });
+  registerCors(fastify, timeouts);
   return adapter;
 }
 
@@ -91,12 +99,17 @@ export function instrumentHttp(app: NestFastifyApplication): void {
   const requests = metric<Counter<string>>(METRIC.apiRequests);
   const duration = metric<Histogram<string>>(METRIC.apiRequestDuration);
   // Label sets are bound once per (method, route, status) instead of hashed on every request.
-  const bound = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
+  const countGenerated = boundCounter(generated);
+  const countProvided = boundCounter(provided);
+  const bound = new Map<string, { count: Increment; time: Observe }>();
   const series = (method: string, endpoint: string, status: number) => {
     const id = `${method} ${status} ${endpoint}`;
     let pair = bound.get(id);
     if (!pair) {
-      pair = { count: requests.labels(method, endpoint, String(status)), time: duration.labels(method, endpoint) };
+      pair = {
+        count: boundCounter(requests, { method, endpoint, status_code: String(status) }),
+        time: boundHistogram(duration, { method, endpoint }),
+      };
       bound.set(id, pair);
     }
     return pair;
@@ -107,11 +120,12 @@ export function instrumentHttp(app: NestFastifyApplication): void {
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', (request, reply, done) => {
-      (providedIds.has(request.raw) ? provided : generated).inc();
+      if (providedIds.has(request.raw)) countProvided();
+      else countGenerated();
       const seconds = reply.elapsedTime / 1000;
       const { count, time } = series(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
-      count.inc();
-      time.observe(seconds);
+      count();
+      time(seconds);
       logRequest(request, reply.statusCode, seconds);
       done();
     });

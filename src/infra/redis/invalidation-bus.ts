@@ -48,10 +48,16 @@ export class InvalidationBus implements OnApplicationShutdown {
     subscriber.on('close', () => this.down('connection closed'));
     subscriber.on('error', (err: Error) => this.down(err.message));
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== INVALIDATION_CHANNEL) return;
-      const sep = message.indexOf('|');
-      this.listeners.get(message.slice(0, sep))?.onInvalidation(message.slice(sep + 1));
+      if (channel === INVALIDATION_CHANNEL) this.deliverLocally(message);
     });
+  }
+
+  // Hands "<kind>|<payload>" to this instance's listener at once. The writer calls it before it
+  // publishes: its own copy of the message arrives over the subscriber connection a moment later, and
+  // a client that reads right after its write may be served by this instance before that.
+  deliverLocally(message: string): void {
+    const sep = message.indexOf('|');
+    this.listeners.get(message.slice(0, sep))?.onInvalidation(message.slice(sep + 1));
   }
 
   private async subscribe(subscriber: Redis): Promise<void> {

@@ -56,10 +56,6 @@ export class DependencyBreaker {
     return this.policy.state;
   }
 
-  get isOpen(): boolean {
-    return this.policy.state === CircuitState.Open || this.policy.state === CircuitState.Isolated;
-  }
-
   // Runs `work` through the breaker; while it is open this throws CircuitOpenError at once.
   async execute<T>(work: () => Promise<T>): Promise<T> {
     this.totalCalls += 1;

@@ -7,7 +7,7 @@ describe(LocalRouteCache.name, () => {
     const cache = make();
     cache.set('a', { found: true, url: 'https://one.example.com', revision: 1 });
 
-    expect(cache.get('a')).toEqual({ found: true, url: 'https://one.example.com', revision: 1 });
+    expect(cache.get('a')).toMatchObject({ found: true, url: 'https://one.example.com', revision: 1 });
     cache.invalidate('a', 2);
     expect(cache.get('a')).toBeUndefined();
   });
@@ -59,7 +59,7 @@ describe(LocalRouteCache.name, () => {
     now += 5_000;
 
     expect(cache.get('a')).toBeUndefined();
-    expect(cache.getStale('a')).toEqual({ found: true, url: 'https://a.example.com', revision: 1 });
+    expect(cache.getStale('a')).toMatchObject({ found: true, url: 'https://a.example.com', revision: 1 });
     cache.invalidate('b', 2);
     expect(cache.getStale('b')).toBeUndefined();
   });

@@ -9,61 +9,92 @@ export interface LocalRouteCacheOptions {
   now?: () => number;
 }
 
+// One route's place in the tier: the entry (if any) and the floor, in one object, so a route costs
+// one key, one LRU slot and one object (two LRUs, for entries and floors, cost about twice that).
+// The slot itself is what get() returns: no allocation on a hit.
+class Slot {
+  found = false;
+  url = '';
+  revision = 0;
+  // Highest revision this instance has seen for the route (served, filled or announced).
+  floor = 0;
+  expiresAt = 0;
+  // The entry is usable only in the epoch it was set in; invalidate() and clear() end it.
+  epoch = -1;
+}
+
 // The in-process tier in front of Redis. Entries live a short, jittered time (so instances do not
 // all refill at once) and are dropped within milliseconds of a change through the invalidation bus.
-// Per route it keeps the highest revision this instance has seen (served, filled or announced) and
-// refuses anything older, so it never serves a revision older than one already served.
+// Per route it keeps the highest revision this instance has seen and refuses anything older, so it
+// never serves a revision older than one already served. Floors outlive entries (they are what stops
+// an older Redis value from coming back); a slot is only forgotten when the LRU evicts it, and losing
+// a floor only costs a PostgreSQL read, which is the truth.
 export class LocalRouteCache {
-  private readonly entries: LRUCache<string, LocalEntry>;
-  private readonly floors: LRUCache<string, number>;
+  private readonly slots: LRUCache<string, Slot>;
   private readonly random: () => number;
+  private readonly now: () => number;
+  private epoch = 0;
 
   constructor(private readonly options: LocalRouteCacheOptions) {
-    const perf = options.now ? { now: options.now } : undefined;
-    // With an injected clock (tests) the 1 ms cached "now" would hide it.
-    const clock = perf ? { perf, ttlResolution: 0 } : {};
-    // Expired entries stay (until evicted) for getStale(): the answer of last resort while PostgreSQL is down.
-    this.entries = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs, updateAgeOnGet: false, noDeleteOnStaleGet: true, ...clock });
-    // Floors outlive entries (they are what stops an older Redis value from coming back) but are
-    // bounded too; losing one only costs a PostgreSQL read, which is the truth.
-    this.floors = new LRUCache({ max: options.maxEntries, ttl: Math.max(options.ttlMs * 120, 600_000), ...clock });
+    this.slots = new LRUCache({ max: options.maxEntries });
     this.random = options.random ?? Math.random;
+    this.now = options.now ?? (() => performance.now());
   }
 
+  // The live entry, or undefined (none, expired, or dropped by an invalidation or clear()).
   get(key: string): LocalEntry | undefined {
-    return this.entries.get(key);
+    const slot = this.slots.get(key);
+    if (slot === undefined || slot.epoch !== this.epoch || slot.expiresAt <= this.now()) return undefined;
+    return slot as LocalEntry;
   }
 
-  // The entry even if its TTL has run out (never one dropped by an invalidation).
+  // The entry even if its TTL has run out (the answer of last resort while PostgreSQL is down); never
+  // one dropped by an invalidation.
   getStale(key: string): LocalEntry | undefined {
-    return this.entries.get(key, { allowStale: true });
+    const slot = this.slots.get(key);
+    return slot !== undefined && slot.epoch === this.epoch ? (slot as LocalEntry) : undefined;
   }
 
   floor(key: string): number {
-    return this.floors.get(key) ?? 0;
+    return this.slots.get(key)?.floor ?? 0;
   }
 
   // False when the entry is older than what this instance already saw for the route.
   set(key: string, entry: LocalEntry): boolean {
-    const floor = this.floor(key);
-    if (entry.revision < floor) return false;
-    if (entry.revision > floor) this.floors.set(key, entry.revision);
-    const jitter = 0.8 + this.random() * 0.4;
-    this.entries.set(key, entry, { ttl: Math.round(this.options.ttlMs * jitter) });
+    let slot = this.slots.get(key);
+    if (slot !== undefined && entry.revision < slot.floor) return false;
+    if (slot === undefined) {
+      slot = new Slot();
+      this.slots.set(key, slot);
+    }
+    slot.found = entry.found;
+    slot.url = entry.found ? entry.url : '';
+    slot.revision = entry.revision;
+    if (entry.revision > slot.floor) slot.floor = entry.revision;
+    slot.expiresAt = this.now() + this.options.ttlMs * (0.8 + this.random() * 0.4);
+    slot.epoch = this.epoch;
     return true;
   }
 
   // A change to `revision` was committed: drop the entry and refuse anything older from now on.
   invalidate(key: string, revision: number): void {
-    if (revision > this.floor(key)) this.floors.set(key, revision);
-    this.entries.delete(key);
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      if (revision <= 0) return;
+      slot = new Slot();
+      this.slots.set(key, slot);
+    }
+    if (revision > slot.floor) slot.floor = revision;
+    slot.epoch = -1;
   }
 
+  // Forget every entry (the invalidation channel was down), keeping the floors.
   clear(): void {
-    this.entries.clear();
+    this.epoch += 1;
   }
 
+  // Routes with a slot (an entry or only a floor).
   get size(): number {
-    return this.entries.size;
+    return this.slots.size;
   }
 }

@@ -8,7 +8,8 @@ import { documentRawRoute } from '../../common/http/openapi-extras';
 import { ROUTE_NAME_PATTERN } from '../../common/validation/route-name.decorator';
 import { parseRouteKeyQuery } from '../../common/validation/route-key-query';
 import { ResolvedRouteResponseDto } from './dto/resolved-route-response.dto';
-import { ResolveService } from './resolve.service';
+import { ResolvedRoute, ResolveService } from './resolve.service';
+import { RouteKey } from '../../contracts/route-key';
 import { Bulkheads } from '../resilience';
 import { DrainState } from '../resilience';
 
@@ -48,29 +49,47 @@ export class ResolveRoute implements OnModuleInit {
     documentRawRoute({ path: RESOLVE_PATH, method: 'get', operation: OPERATION, models: [ResolvedRouteResponseDto, ErrorResponseDto] });
   }
 
-  // The same drain and bulkhead rules as DrainInterceptor and BulkheadInterceptor, inline.
-  private async handle(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  // The same drain and bulkhead rules as DrainInterceptor and BulkheadInterceptor, inline. An answer
+  // from this process's memory is sent synchronously: no promise, no await, and no bulkhead slot (the
+  // bulkhead bounds requests that wait on Redis or PostgreSQL; a memory hit waits on nothing).
+  private handle(request: FastifyRequest, reply: FastifyReply): unknown {
     const parsed = parseRouteKeyQuery(request.query);
     if (parsed.details) return sendError(reply, request, new ValidationFailedError(parsed.details), this.logger);
-    const { tenant, service, env, version } = parsed.key;
+    const key = parsed.key;
     try {
       this.drain.enter();
     } catch (err) {
       return sendError(reply, request, err, this.logger);
     }
+    let remembered: ResolvedRoute | undefined;
     try {
-      const { url, revision, fallback } = await this.bulkheads.run('resolve', () => this.resolver.resolve(parsed.key));
-      if (fallback) {
-        void reply.header('X-Cache-Fallback', 'true');
-        return { tenant, service, env, version, url, revision, source: 'cache_fallback' };
-      }
-      return { tenant, service, env, version, url, revision };
+      remembered = this.resolver.fromMemory(key);
+    } catch (err) {
+      this.drain.leave();
+      return sendError(reply, request, err, this.logger);
+    }
+    if (remembered) {
+      this.drain.leave();
+      return body(key, remembered);
+    }
+    return this.handleMiss(request, reply, key);
+  }
+
+  private async handleMiss(request: FastifyRequest, reply: FastifyReply, key: RouteKey): Promise<unknown> {
+    try {
+      const resolved = await this.bulkheads.run('resolve', () => this.resolver.resolve(key));
+      if (resolved.fallback) void reply.header('X-Cache-Fallback', 'true');
+      return body(key, resolved);
     } catch (err) {
       return sendError(reply, request, err, this.logger);
     } finally {
       this.drain.leave();
     }
   }
+}
+
+function body({ tenant, service, env, version }: RouteKey, { url, revision, fallback }: ResolvedRoute) {
+  return fallback ? { tenant, service, env, version, url, revision, source: 'cache_fallback' } : { tenant, service, env, version, url, revision };
 }
 
 const nameParam = (name: string, example: string, description: string) => ({

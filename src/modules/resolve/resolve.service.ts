@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
 import { resolveConfig } from '../../config/resolve.config';
+import { boundCounter, boundHistogram, Increment, Observe } from '../../common/metrics/bound-series';
 import { METRIC } from '../../common/metrics/metric-names';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
 import { InvalidationBus, InvalidationListener } from '../../infra/redis/invalidation-bus';
@@ -28,24 +29,36 @@ export interface ResolvedRoute {
 export class ResolveService implements OnModuleInit, InvalidationListener {
   private readonly local?: LocalRouteCache;
   private readonly inflight = new Map<string, Promise<RouteSnapshot>>();
+  private readonly count: Record<'requests' | 'hits' | 'misses' | 'negativeHits' | 'localHits' | 'dbQueries' | 'fallbacks', Increment>;
+  private readonly observeLatency: Observe;
 
   constructor(
     private readonly cache: RouteCache,
     private readonly repository: RoutesRepository,
     private readonly bus: InvalidationBus,
     @Inject(resolveConfig.KEY) config: ConfigType<typeof resolveConfig>,
-    @InjectMetric(METRIC.resolveRequests) private readonly requests: Counter<string>,
-    @InjectMetric(METRIC.resolveCacheHit) private readonly hits: Counter<string>,
-    @InjectMetric(METRIC.resolveCacheMiss) private readonly misses: Counter<string>,
-    @InjectMetric(METRIC.resolveNegativeCacheHit) private readonly negativeHits: Counter<string>,
-    @InjectMetric(METRIC.resolveLocalCacheHit) private readonly localHits: Counter<string>,
-    @InjectMetric(METRIC.dbQueries) private readonly dbQueries: Counter<string>,
-    @InjectMetric(METRIC.resolveLatency) private readonly latency: Histogram<string>,
-    @InjectMetric(METRIC.resolveFallback) private readonly fallbacks: Counter<string>,
+    @InjectMetric(METRIC.resolveRequests) requests: Counter<string>,
+    @InjectMetric(METRIC.resolveCacheHit) hits: Counter<string>,
+    @InjectMetric(METRIC.resolveCacheMiss) misses: Counter<string>,
+    @InjectMetric(METRIC.resolveNegativeCacheHit) negativeHits: Counter<string>,
+    @InjectMetric(METRIC.resolveLocalCacheHit) localHits: Counter<string>,
+    @InjectMetric(METRIC.dbQueries) dbQueries: Counter<string>,
+    @InjectMetric(METRIC.resolveLatency) latency: Histogram<string>,
+    @InjectMetric(METRIC.resolveFallback) fallbacks: Counter<string>,
   ) {
     if (config.localCacheEnabled) {
       this.local = new LocalRouteCache({ maxEntries: config.localCacheMaxEntries, ttlMs: config.localCacheTtlMs });
     }
+    this.count = {
+      requests: boundCounter(requests),
+      hits: boundCounter(hits),
+      misses: boundCounter(misses),
+      negativeHits: boundCounter(negativeHits),
+      localHits: boundCounter(localHits),
+      dbQueries: boundCounter(dbQueries),
+      fallbacks: boundCounter(fallbacks),
+    };
+    this.observeLatency = boundHistogram(latency);
   }
 
   onModuleInit(): void {
@@ -55,25 +68,42 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
   // "<revision>|<tenant:service:env:version>", published after every committed change.
   onInvalidation(payload: string): void {
     const sep = payload.indexOf('|');
-    this.local?.invalidate(payload.slice(sep + 1), Number(payload.slice(0, sep)) || 0);
+    const id = payload.slice(sep + 1);
+    this.local?.invalidate(id, Number(payload.slice(0, sep)) || 0);
+    // A query in flight may have read the state before this change; later callers must not join it.
+    this.inflight.delete(id);
   }
 
   onReset(): void {
     this.local?.clear();
   }
 
+  // The answer from this process's memory, synchronously, or undefined when Redis or PostgreSQL must
+  // be asked (then call resolve()). Throws ActiveRouteNotFoundError for a remembered negative entry.
+  // Resolve's route calls this first, so a hit costs no promise, no bulkhead slot and no await.
+  fromMemory(key: RouteKey): ResolvedRoute | undefined {
+    // Only while the invalidation channel is up can the in-process tier not have missed a change.
+    if (!this.local || !this.bus.live) return undefined;
+    const started = performance.now();
+    const held = this.local.get(routeKeyString(key));
+    if (!held) return undefined;
+    this.count.requests();
+    this.count.localHits();
+    try {
+      return this.answer(key, held, true);
+    } finally {
+      this.observeLatency((performance.now() - started) / 1000);
+    }
+  }
+
   async resolve(key: RouteKey): Promise<ResolvedRoute> {
-    this.requests.inc();
-    const stopTimer = this.latency.startTimer();
+    const remembered = this.fromMemory(key);
+    if (remembered) return remembered;
+    this.count.requests();
+    const started = performance.now();
     try {
       const id = routeKeyString(key);
-      // Only while the invalidation channel is up can the in-process tier not have missed a change.
       const local = this.bus.live ? this.local : undefined;
-      const held = local?.get(id);
-      if (held) {
-        this.localHits.inc();
-        return this.answer(key, held, true);
-      }
       const cached = await this.cache.lookup(key);
       if ((cached.kind === 'hit' || cached.kind === 'negative') && cached.revision >= (local?.floor(id) ?? 0)) {
         const entry: LocalEntry =
@@ -81,7 +111,7 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
         local?.set(id, entry);
         return this.answer(key, entry, true);
       }
-      if (cached.kind !== 'error') this.misses.inc();
+      if (cached.kind !== 'error') this.count.misses();
       // After a failed or timed-out lookup, skip the write-back: it would wait on the same Redis again.
       let snapshot: RouteSnapshot;
       try {
@@ -95,10 +125,12 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
         snapshot.active && snapshot.url !== null
           ? { found: true, url: snapshot.url, revision: snapshot.revision }
           : { found: false, revision: snapshot.revision };
-      local?.set(id, entry);
+      // Not held in memory when Redis could not be asked (so it was not filled either): the next
+      // request asks Redis again and fills it once it is back, for the other instances too.
+      if (cached.kind !== 'error') local?.set(id, entry);
       return this.answer(key, entry, false);
     } finally {
-      stopTimer();
+      this.observeLatency((performance.now() - started) / 1000);
     }
   }
 
@@ -107,31 +139,34 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
   private fallback(key: RouteKey, id: string, err: unknown): ResolvedRoute {
     const stale = err instanceof CircuitOpenError || isInfrastructureFailure(err) ? this.local?.getStale(id) : undefined;
     if (!stale) throw err;
-    this.fallbacks.inc();
+    this.count.fallbacks();
     if (!stale.found) throw new ActiveRouteNotFoundError(key);
     return { url: stale.url, revision: stale.revision, fallback: true };
   }
 
   private answer(key: RouteKey, entry: LocalEntry, fromCache: boolean): ResolvedRoute {
     if (!entry.found) {
-      if (fromCache) this.negativeHits.inc();
+      if (fromCache) this.count.negativeHits();
       throw new ActiveRouteNotFoundError(key);
     }
-    if (fromCache) this.hits.inc();
+    if (fromCache) this.count.hits();
     return { url: entry.url, revision: entry.revision };
   }
 
   private load(key: RouteKey, id: string, writeBack: boolean): Promise<RouteSnapshot> {
     let pending = this.inflight.get(id);
     if (!pending) {
-      pending = this.query(key, writeBack).finally(() => this.inflight.delete(id));
+      const started: Promise<RouteSnapshot> = this.query(key, writeBack).finally(() => {
+        if (this.inflight.get(id) === started) this.inflight.delete(id);
+      });
+      pending = started;
       this.inflight.set(id, pending);
     }
     return pending;
   }
 
   private async query(key: RouteKey, writeBack: boolean): Promise<RouteSnapshot> {
-    this.dbQueries.inc();
+    this.count.dbQueries();
     const snapshot = (await this.repository.findSnapshot(key)) ?? { url: null, active: false, revision: 0 };
     if (writeBack) await this.cache.fill(key, snapshot);
     return snapshot;

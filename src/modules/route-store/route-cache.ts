@@ -6,7 +6,7 @@ import { Counter } from 'prom-client';
 import { redisConfig } from '../../config/redis.config';
 import { RouteKey } from '../../contracts/route-key';
 import { METRIC } from '../../common/metrics/metric-names';
-import { INVALIDATION_CHANNEL } from '../../infra/redis/invalidation-bus';
+import { INVALIDATION_CHANNEL, InvalidationBus } from '../../infra/redis/invalidation-bus';
 import { REDIS_CLIENT } from '../../infra/redis/redis.constants';
 import { routeKeyString } from '../../contracts/route-key';
 import { RouteSnapshot } from './route-record';
@@ -50,6 +50,7 @@ export class RouteCache implements OnApplicationShutdown {
     @Inject(redisConfig.KEY) private readonly config: ConfigType<typeof redisConfig>,
     @InjectMetric(METRIC.cacheErrors) private readonly errors: Counter<string>,
     private readonly breakers: DependencyBreakers,
+    private readonly bus: InvalidationBus,
   ) {
     if (!('storeRouteIfNewer' in redis)) {
       redis.defineCommand('storeRouteIfNewer', { numberOfKeys: 1, lua: STORE_IF_NEWER_LUA });
@@ -85,8 +86,10 @@ export class RouteCache implements OnApplicationShutdown {
   // revision is cached. Stores the entry, announces the change to every instance's in-process tier,
   // and deletes the seed's key for the route, all in one round trip (ioredis auto-pipelining).
   async storeOrThrow(key: RouteKey, snapshot: RouteSnapshot): Promise<boolean> {
+    const message = routeInvalidation(key, snapshot.revision);
+    this.bus.deliverLocally(message);
     const [applied] = await Promise.all([
-      this.write(key, snapshot, INVALIDATION_CHANNEL, routeInvalidation(key, snapshot.revision)),
+      this.write(key, snapshot, INVALIDATION_CHANNEL, message),
       this.redis.del(legacyCacheKey(key)).catch((err: unknown) => this.fail('delete', err)),
     ]);
     return applied;
@@ -175,6 +178,7 @@ export class RouteCache implements OnApplicationShutdown {
   }
 
   async removeOrThrow(key: RouteKey): Promise<void> {
+    this.bus.deliverLocally(routeInvalidation(key, 0));
     try {
       await this.breakers.redis.execute(async () => {
         await this.redis.del(cacheKey(key), legacyCacheKey(key));
