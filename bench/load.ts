@@ -72,11 +72,13 @@ export async function measure(
     connections: number;
     expect: 'ok' | 'not-found';
     warmList?: HttpRequest[];
+    warmupSeconds?: number;
     counters?: () => Promise<Record<string, number>>;
   },
 ): Promise<LoadRow> {
-  if (settings.warmupSeconds > 0) {
-    await generator.run(target.baseUrl, options.warmList ?? list, options.connections, settings.warmupSeconds);
+  const warmupSeconds = options.warmupSeconds ?? settings.warmupSeconds;
+  if (warmupSeconds > 0) {
+    await generator.run(target.baseUrl, options.warmList ?? list, options.connections, warmupSeconds);
   }
   const countersBefore = await options.counters?.();
   const cpuBefore = cpuSeconds(target.pid);
