@@ -9,6 +9,7 @@ import { killAllNow, logStep, memoryMb, stopAll, stopService } from './processes
 import { printTable, Results, writeJson } from './report';
 import * as scenario from './scenarios';
 import { startApi, startCeiling } from './stack';
+import { createTrafficKey } from './auth';
 import { prepareInfrastructure, removeRunResources, resetStores, seedTenants } from './stores';
 
 async function run(): Promise<void> {
@@ -26,6 +27,7 @@ async function run(): Promise<void> {
   await stopService(ceiling.service);
 
   const a = await startApi('api-a', ports.apiA);
+  await createTrafficKey(a.baseUrl);
   results.scenarios.push(await scenario.resolveHot(generator, a, true));
   const noLocalCache = await startApi('api-no-local-cache', ports.apiNoLocalCache, { RESOLVE_LOCAL_CACHE_ENABLED: 'false' });
   results.scenarios.push(await scenario.resolveHot(generator, noLocalCache, false));

@@ -6,6 +6,7 @@ import { cpus } from 'os';
 import { join } from 'path';
 import { LOG_DIR, settings } from './config';
 import { cpuSeconds, logStep, trackHelper } from './processes';
+import { trafficAuthorization, trafficHeaders } from './auth';
 
 // The load generator (wrk when available, else autocannon), the same for every scenario of a run, and
 // the measurement around it: warm-up, then req/s, latency and the server's CPU time per request.
@@ -168,6 +169,7 @@ function wrkGenerator(version: string): Generator {
         '--',
         path,
         String(threads),
+        trafficAuthorization(),
       ];
       return runWrk(args);
     },
@@ -209,7 +211,7 @@ async function runAutocannon(baseUrl: string, list: HttpRequest[], connections: 
       {
         setupRequest: (req) => {
           const r = list[next++ % list.length];
-          const headers = r.body ? { 'content-type': 'application/json' } : {};
+          const headers: Record<string, string> = r.body ? { 'content-type': 'application/json', ...trafficHeaders() } : trafficHeaders();
           return { ...req, method: r.method, path: r.path, body: r.body, headers };
         },
       },

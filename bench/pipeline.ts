@@ -5,6 +5,7 @@ import { logStep, sleep, stopService } from './processes';
 import { SEEDED } from './scenarios';
 import { metricByLabel, startConsumer, Target, waitConsumerReady } from './stack';
 import { groupLag, kafkaAdmin, topicMessages, unpublishedOutboxRows } from './stores';
+import { trafficHeaders } from './auth';
 
 // The event pipeline: how fast each consumer group drains a backlog, and how long a change made
 // through one API instance takes to be served by another.
@@ -41,7 +42,11 @@ export async function drainBacklog(api: Target): Promise<GroupDrain[]> {
   });
   let failed = 0;
   await forEachConcurrently(changes, 32, async (r) => {
-    const res = await fetch(`${api.baseUrl}${r.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: r.body });
+    const res = await fetch(`${api.baseUrl}${r.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...trafficHeaders() },
+      body: r.body,
+    });
     await res.arrayBuffer();
     if (!res.ok) failed++;
   });
@@ -115,14 +120,18 @@ export async function propagation(a: Target, b: Target): Promise<Propagation> {
   const query = `${b.baseUrl}/api/v1/routes/resolve?tenant=${key.tenant}&service=${key.service}&env=${key.env}&version=${key.version}`;
   const change = async (url: string) => {
     const r = writeRequest(key, url);
-    const res = await fetch(`${a.baseUrl}${r.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: r.body });
+    const res = await fetch(`${a.baseUrl}${r.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...trafficHeaders() },
+      body: r.body,
+    });
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`change through A failed with ${res.status}`);
   };
   const servedByB = async (url: string, timeoutMs: number) => {
     const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline) {
-      const res = await fetch(query);
+      const res = await fetch(query, { headers: trafficHeaders() });
       const body = (await res.json()) as { url?: string };
       if (body.url === url) return true;
       await sleep(2);

@@ -11,15 +11,15 @@ function setup(thread)
 end
 
 function init(args)
-  local file, threads = args[1], tonumber(args[2])
+  local file, threads, authorization = args[1], tonumber(args[2]), args[3]
   requests, position, line_number = {}, 0, 0
   for line in io.lines(file) do
     if line_number % threads == thread_index then
       local method, path, body = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
       if body == "" then
-        requests[#requests + 1] = wrk.format(method, path, {})
+        requests[#requests + 1] = wrk.format(method, path, { ["Authorization"] = authorization })
       else
-        requests[#requests + 1] = wrk.format(method, path, { ["Content-Type"] = "application/json" }, body)
+        requests[#requests + 1] = wrk.format(method, path, { ["Content-Type"] = "application/json", ["Authorization"] = authorization }, body)
       end
     end
     line_number = line_number + 1

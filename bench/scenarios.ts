@@ -3,6 +3,7 @@ import { forEachConcurrently, Generator, HttpRequest, LoadRow, measure, range, r
 import { logStep } from './processes';
 import { metricTotal, Target } from './stack';
 import { seedTenants, sql } from './stores';
+import { trafficHeaders } from './auth';
 
 // The load scenarios: each is a warm-up and a measured run of the same generator, against one process.
 export interface LoadScenario {
@@ -130,7 +131,7 @@ export async function writes(generator: Generator, api: Target): Promise<LoadSce
 
 // Each key requested once, so the measured run starts with the caches holding the whole list.
 async function prefill(api: Target, list: HttpRequest[], deadline = Infinity): Promise<number> {
-  const get = async (r: HttpRequest) => void (await (await fetch(`${api.baseUrl}${r.path}`)).arrayBuffer());
+  const get = async (r: HttpRequest) => void (await (await fetch(`${api.baseUrl}${r.path}`, { headers: trafficHeaders() })).arrayBuffer());
   return forEachConcurrently(list, settings.connections, get, deadline);
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'path';
 import { BUILD_DIR, ports, serviceEnv } from './config';
 import { Service, startService, waitForHttp } from './processes';
+import { adminHeaders } from './auth';
 
 // The processes under test: the built API and consumer exactly as `npm run start:prod` /
 // `start:consumer:prod` run them (production settings, the bench's own names), and the ceiling.
@@ -39,14 +40,14 @@ export async function waitConsumerReady(consumer: Target): Promise<void> {
 
 // Sum of every sample of a counter on /metrics (all label sets), or undefined if absent.
 export async function metricTotal(t: Target, name: string): Promise<number | undefined> {
-  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  const text = await (await fetch(`${t.baseUrl}/metrics`, { headers: adminHeaders() })).text();
   const samples = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))];
   return samples.length === 0 ? undefined : samples.reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 // Every sample of a metric by one label's value, e.g. consumer_events_processed_total by group.
 export async function metricByLabel(t: Target, name: string, label: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  const text = await (await fetch(`${t.baseUrl}/metrics`, { headers: adminHeaders() })).text();
   const out: Record<string, number> = {};
   for (const m of text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
     const value = new RegExp(`${label}="([^"]*)"`).exec(m[1])?.[1];

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Checks the deployment artifacts under deploy/ (run by `npm test`):
 #   * promtool, when installed (Debian/Ubuntu: apt-get install prometheus): rule syntax, the rules'
-#     unit tests (deploy/prometheus/alerts.test.yml), the compose scrape config, and the PromQL of
-#     every dashboard panel;
+#     unit tests (deploy/prometheus/alerts.test.yml), the compose scrape config (including that its
+#     bearer-token file for the API's /metrics exists), and the PromQL of every dashboard panel;
 #   * kubectl, when installed: `kubectl kustomize deploy/k8s` renders;
-#   * always: test/deploy/deploy.spec.ts (structure, metric names, probes, drain timing, non-root, Secret).
+#   * always: test/deploy/deploy.spec.ts (structure, metric names, probes, drain timing, non-root, Secret,
+#     the scrape token of both Prometheus configs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"

@@ -35,6 +35,8 @@ eventually() { # seconds, command...
 fresh_kafka stop kafka >/dev/null
 rm -rf .tmp/kafka-smoke
 api=http://127.0.0.1:18100
+# The bootstrap admin key the API runs with: the development key unless one is configured.
+auth="Authorization: Bearer ${AUTH_BOOTSTRAP_ADMIN_KEY:-tm-dev-admin-key}"
 tenant="smoke-$$"
 stack_log=.tmp/smoke-stack.log
 (
@@ -52,14 +54,14 @@ KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19292 node scripts/tail-events.js --max 1 >"$t
 tail_pid=$!
 eventually 30 grep -q tailing .tmp/smoke-tail.err || fail "events:tail did not start"
 sleep 1 # the tail's group joins right after it says "tailing"; README's walk-through waits 3 s
-status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/api/v1/routes" -H 'Content-Type: application/json' \
+status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/api/v1/routes" -H "$auth" -H 'Content-Type: application/json' \
   -H 'X-Correlation-ID: smoke-walk-1' \
   -d "{\"tenant\":\"$tenant\",\"service\":\"payments\",\"env\":\"prod\",\"version\":\"v2\",\"url\":\"https://payments-v2b.internal.example.com\"}")
 [[ "$status" == 201 ]] || fail "create answered $status"
 eventually 30 bash -c "! kill -0 $tail_pid 2>/dev/null" || fail "events:tail printed no event"
 grep -q "\"tenant\":\"$tenant\"" "$tail_out" || fail "events:tail printed another event: $(cat "$tail_out")"
 eventually 30 bash -c "redis-cli get tm:v1:route:$tenant:payments:prod:v2 | grep -q 'payments-v2b'" || fail "no Redis value for the route"
-audit() { curl -s "$api/api/v1/audit/route?tenant=$tenant&service=payments&env=prod&version=v2" | grep -q '"correlation_id":"smoke-walk-1"'; }
+audit() { curl -s -H "$auth" "$api/api/v1/audit/route?tenant=$tenant&service=payments&env=prod&version=v2" | grep -q '"correlation_id":"smoke-walk-1"'; }
 eventually 60 audit || fail "the change did not reach /api/v1/audit/route"
 processed=$(curl -s http://127.0.0.1:18101/metrics | grep -c '^consumer_events_processed_total{group="[a-z_]*"} [1-9]' || true)
 [[ "$processed" == 3 ]] || fail "not every consumer group processed the event ($processed of 3)"

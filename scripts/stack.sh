@@ -84,6 +84,12 @@ until ready "http://127.0.0.1:$API_PORT/health/ready" && ready "http://127.0.0.1
 done
 
 say "UP after $(($(date +%s) - started)) s: API on http://127.0.0.1:$API_PORT (Swagger UI at /docs), consumer ready (health on :$CONSUMER_PORT). Ctrl-C stops both."
+# Every /api/v1 call needs a key; say which one works (README, "Authentication and tenancy").
+if [[ "${ENVIRONMENT:-development}" == development && -z "${AUTH_BOOTSTRAP_ADMIN_KEY:-}" ]]; then
+  say "API key (development only): -H 'Authorization: Bearer tm-dev-admin-key'"
+else
+  say "API key: the AUTH_BOOTSTRAP_ADMIN_KEY it was started with, or one created with it (POST /api/v1/keys)"
+fi
 
 # Whichever process ends first ends the stack, with a message saying which.
 set +e

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync } from 'class-validator';
 import { CONSUMER_GROUP_NAMES } from '../contracts/consumer-group-names';
+import { MAX_OVERRIDE_LIMIT, parseTenantOverrides } from './rate-limit-overrides';
 
 // Reads the raw string (obj[key]): implicit conversion would already have made 'false' truthy.
 const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -41,6 +42,31 @@ const IsOriginList = () =>
     },
   });
 
+const IsTenantOverrides = () =>
+  ValidateBy({
+    name: 'isTenantOverrides',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseTenantOverrides(value).problem === undefined,
+      defaultMessage: (args) => parseTenantOverrides(String(args?.value)).problem ?? 'is invalid',
+    },
+  });
+
+export const OPERATIONAL_ACCESS = ['open', 'key'] as const;
+
+// Visible ASCII only: a header value is trimmed, and a key is typed or pasted by people. Never part
+// of a message (the value is a secret).
+const IsBootstrapKey = () =>
+  ValidateBy({
+    name: 'isBootstrapKey',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^[\x21-\x7e]{32,256}$/.test(value) && !value.startsWith('tm_'),
+      defaultMessage: () => 'must be 32-256 visible ASCII characters (no spaces), not starting with "tm_" (the prefix of generated keys)',
+    },
+  });
+
+// Settings whose value never appears in an error message.
+const SECRET_SETTINGS = new Set(['AUTH_BOOTSTRAP_ADMIN_KEY', 'DB_PASSWORD', 'REDIS_PASSWORD', 'MONGODB_PASSWORD']);
+
 // Every variable the two processes read, with its default. `.env.example` documents each one.
 export class EnvironmentVariables {
   @IsIn(ENVIRONMENTS) ENVIRONMENT: string = 'development';
@@ -55,6 +81,17 @@ export class EnvironmentVariables {
   @IsInt() @Min(1000) @Max(600_000) HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
   @IsOptional() @IsOriginList() CORS_ORIGINS?: string;
   @IsInt() @Min(0) @Max(86_400) CORS_MAX_AGE_SECONDS: number = 600;
+  // Checked further (required outside development, not the development key) by auth.config.ts, which
+  // only the API loads: the consumer and the migration CLI have no use for it.
+  @IsOptional() @IsBootstrapKey() AUTH_BOOTSTRAP_ADMIN_KEY?: string;
+  @IsInt() @Min(1000) @Max(3_600_000) AUTH_KEY_CACHE_TTL_MS: number = 60_000;
+  // Unset: open in development, key elsewhere (auth.config.ts).
+  @IsOptional() @IsIn(OPERATIONAL_ACCESS) METRICS_AUTH?: string;
+  @IsOptional() @IsIn(OPERATIONAL_ACCESS) DOCS_AUTH?: string;
+  @IsInt() @Min(100) @Max(3_600_000) RATE_LIMIT_WINDOW_MS: number = 60_000;
+  @IsInt() @Min(1) @Max(MAX_OVERRIDE_LIMIT) RATE_LIMIT_READS: number = 60_000;
+  @IsInt() @Min(1) @Max(MAX_OVERRIDE_LIMIT) RATE_LIMIT_WRITES: number = 1200;
+  @IsOptional() @IsTenantOverrides() RATE_LIMIT_TENANT_OVERRIDES?: string;
 
   @IsString() @IsNotEmpty() DB_HOST: string = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) DB_PORT: number = 5432;
@@ -123,7 +160,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
   const lines = errors.map((e) => {
-    const given = JSON.stringify(raw[e.property]);
+    const value = raw[e.property];
+    const given = SECRET_SETTINGS.has(e.property) ? `(${String(value ?? '').length} characters, not shown)` : JSON.stringify(value);
     return `  ${e.property}=${given}: ${Object.values(e.constraints ?? {}).join('; ')}`;
   });
   if (errors.length === 0) lines.push(...crossFieldProblems(env, raw));

@@ -13,7 +13,8 @@ const valid = {
   previous_url: 'https://a.example.com',
   previous_state: 'active',
   revision: 2,
-  changed_by: null,
+  changed_by: 'deploy-bot',
+  changed_by_key_id: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
   correlation_id: 'c-1',
   occurred_at: '2026-11-21T10:00:00.000Z',
 };
@@ -29,6 +30,12 @@ describe(parseRouteEvent.name, () => {
     const parsed = parseRouteEvent({ ...seed, action: 'created', correlation_id: null });
 
     expect(parsed).toMatchObject({ ok: true, event: { revision: 0, previous_url: null, previous_state: null } });
+  });
+
+  it('should accept an event from before authentication, without changed_by_key_id, as changed by nobody known', () => {
+    const { changed_by_key_id: _k, ...older } = valid;
+
+    expect(parseRouteEvent({ ...older, changed_by: null })).toMatchObject({ ok: true, event: { changed_by: null, changed_by_key_id: null } });
   });
 
   it.each([

@@ -5,7 +5,8 @@ const NAME = /^[A-Za-z0-9._-]{1,128}$/;
 export type ParsedEvent = { ok: true; event: RouteChangedEvent } | { ok: false; reason: string };
 
 // Checks a consumed message value against the route-events contract. Seed-era events (no revision,
-// no previous_*) are accepted; anything else that does not fit is poison for the dead-letter topic.
+// no previous_*) and events from before authentication (no changed_by_key_id) are accepted; anything
+// else that does not fit is poison for the dead-letter topic.
 export function parseRouteEvent(value: unknown): ParsedEvent {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, reason: 'value is not a JSON object' };
@@ -40,6 +41,7 @@ export function parseRouteEvent(value: unknown): ParsedEvent {
       previous_state: v.previous_state === 'active' || v.previous_state === 'inactive' ? v.previous_state : null,
       revision: (v.revision as number | undefined) ?? 0,
       changed_by: typeof v.changed_by === 'string' ? v.changed_by : null,
+      changed_by_key_id: typeof v.changed_by_key_id === 'string' ? v.changed_by_key_id : null,
       correlation_id: typeof v.correlation_id === 'string' ? v.correlation_id : null,
       occurred_at: v.occurred_at as string,
     },

@@ -8,8 +8,9 @@ export type RouteAction = (typeof ROUTE_ACTIONS)[number];
 export type RouteState = 'active' | 'inactive';
 
 // The JSON value of every message on the route-events topic. The seed's fields are all here with
-// their names and meanings; previous_url, previous_state, revision and changed_by are additions
-// (`changed_by` stays null until authentication exists).
+// their names and meanings; previous_url, previous_state, revision, changed_by_key_id are additions, and
+// changed_by (always null in the seed) is the name of the API key that made the change. Events written
+// before authentication existed have null in both.
 export interface RouteChangedEvent extends RouteKey {
   event_id: string;
   event_type: typeof ROUTE_CHANGED_EVENT;
@@ -19,6 +20,7 @@ export interface RouteChangedEvent extends RouteKey {
   previous_state: RouteState | null;
   revision: number;
   changed_by: string | null;
+  changed_by_key_id: string | null;
   correlation_id: string | null;
   occurred_at: string;
 }
@@ -46,6 +48,7 @@ const FIELD_ORDER: ReadonlyArray<keyof RouteChangedEvent> = [
   'previous_state',
   'revision',
   'changed_by',
+  'changed_by_key_id',
   'correlation_id',
   'occurred_at',
 ];

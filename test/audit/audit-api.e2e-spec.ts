@@ -1,3 +1,4 @@
+import { ALL_TENANTS } from '../../src/contracts/principal';
 import { RouteChangedEvent } from '../../src/contracts/route-event';
 import { AuditRecorder } from '../../src/modules/audit/audit-recorder';
 import { HttpResult } from '../helpers/http';
@@ -22,7 +23,7 @@ describe('Audit API (e2e)', () => {
 
   const record = async (route: Route, patch: Partial<RouteChangedEvent> = {}): Promise<RouteChangedEvent> => {
     const event = routeEvent(route, patch);
-    expect(await recorder.record(event)).toBe('inserted');
+    expect(await recorder.record(ALL_TENANTS, event)).toBe('inserted');
     return event;
   };
 
@@ -103,7 +104,7 @@ describe('Audit API (e2e)', () => {
       const route = routeOf(uniqueTenant('audit-dup'));
       const first = await record(route);
 
-      const again = await recorder.record({ ...first, url: 'https://replayed.example.com' });
+      const again = await recorder.record(ALL_TENANTS, { ...first, url: 'https://replayed.example.com' });
       const res = await audit('route', route);
 
       expect(again).toBe('duplicate');

@@ -1,3 +1,4 @@
+import { ALL_TENANTS } from '../../src/contracts/principal';
 import { AuditRecorder } from '../../src/modules/audit/audit-recorder';
 import { eventually } from '../helpers/eventually';
 import { startService, stopService } from '../helpers/infra';
@@ -29,7 +30,7 @@ describe('Audit API with MongoDB down (e2e)', () => {
     await stopService('mongo');
     try {
       const down = await recent(api, tenant);
-      const write = api.app.get(AuditRecorder).record(routeEvent(route));
+      const write = api.app.get(AuditRecorder).record(ALL_TENANTS, routeEvent(route));
       await expect(write).rejects.toThrow();
       bootedWhileDown = await startApi();
       const downAtBoot = await recent(bootedWhileDown, tenant);
@@ -45,11 +46,11 @@ describe('Audit API with MongoDB down (e2e)', () => {
 
     const lateRecorder = bootedWhileDown!.app.get(AuditRecorder);
     await eventually(async () => expect((await recent(api, tenant)).status).toBe(200), 60_000, 250);
-    await eventually(async () => expect(await lateRecorder.record(routeEvent(route))).toBe('inserted'), 60_000, 250);
+    await eventually(async () => expect(await lateRecorder.record(ALL_TENANTS, routeEvent(route))).toBe('inserted'), 60_000, 250);
     const replayed = routeEvent(route);
-    await lateRecorder.record(replayed);
+    await lateRecorder.record(ALL_TENANTS, replayed);
 
-    expect(await lateRecorder.record(replayed)).toBe('duplicate');
+    expect(await lateRecorder.record(ALL_TENANTS, replayed)).toBe('duplicate');
     expect((await recent(api, tenant)).body.count).toBe(2);
     expect((await recent(bootedWhileDown!, tenant)).body.count).toBe(2);
   });

@@ -24,12 +24,18 @@ describe('Audit API input validation (e2e)', () => {
     ['route', `${route}&limit=1001`, 'limit'],
     ['route', `${route}&limit=`, 'limit'],
     ['route', `${route}&cursor=not-a-cursor`, 'cursor'],
+    ['route', `${route}&start_time=last-week`, 'start_time'],
+    ['route', `${route}&start_time=2025-06-01T12:00:00Z&end_time=2025-06-01T11:00:00Z`, 'start_time'],
+    ['route', `${route}&changed_by=`, 'changed_by'],
+    ['route', `${route}&changed_by_key_id=a%20b`, 'changed_by_key_id'],
     ['recent', 'days=0', 'days'],
     ['recent', 'days=366', 'days'],
     ['recent', 'days=abc', 'days'],
     ['recent', 'days=1.5', 'days'],
     ['recent', 'limit=5&limit=6', 'limit'],
     ['recent', 'debug=1', 'debug'],
+    ['recent', 'changed_by=a&changed_by=b', 'changed_by'],
+    ['recent', 'changed_by=%7B%22%24ne%22%3Anull%7D', 'changed_by'],
     ['action', 'tenant=t', 'action'],
     ['action', 'action=deleted', 'action'],
     ['action', 'action=created&hours=0', 'hours'],
@@ -62,12 +68,12 @@ describe('Audit API input validation (e2e)', () => {
     const { body } = await api.http.get('/docs/openapi.json');
     const params = (path: string) => body.paths[`/api/v1/audit/${path}`].get.parameters.map((p: { name: string }) => p.name).sort();
     const statuses = (path: string) => Object.keys(body.paths[`/api/v1/audit/${path}`].get.responses).sort();
-    const common = ['X-Correlation-ID', 'cursor', 'limit'];
+    const common = ['X-Correlation-ID', 'changed_by', 'changed_by_key_id', 'cursor', 'limit'];
 
-    expect(params('route')).toEqual([...common, 'env', 'service', 'tenant', 'version'].sort());
+    expect(params('route')).toEqual([...common, 'end_time', 'env', 'service', 'start_time', 'tenant', 'version'].sort());
     expect(params('recent')).toEqual([...common, 'days', 'env', 'service', 'tenant'].sort());
     expect(params('action')).toEqual([...common, 'action', 'env', 'hours', 'service', 'tenant'].sort());
     expect(params('time-range')).toEqual([...common, 'action', 'end_time', 'env', 'service', 'start_time', 'tenant'].sort());
-    for (const path of ['route', 'recent', 'action', 'time-range']) expect(statuses(path)).toEqual(['200', '400', '503']);
+    for (const path of ['route', 'recent', 'action', 'time-range']) expect(statuses(path)).toEqual(['200', '400', '401', '403', '429', '503']);
   });
 });

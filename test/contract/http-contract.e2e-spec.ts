@@ -3,7 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import pino from 'pino';
 import * as fs from 'fs';
 import { eventually } from '../helpers/eventually';
-import { HttpResult } from '../helpers/http';
+import { HttpResult, TEST_ADMIN_KEY } from '../helpers/http';
 import { uniqueTenant } from '../helpers/names';
 import { startApi, TestApp } from '../helpers/test-app';
 
@@ -74,7 +74,8 @@ describe('HTTP contract (e2e)', () => {
       const res = await api.http.post(
         '/api/v1/routes',
         { tenant: uniqueTenant('log'), service: 's', env: 'e', version: 'v', url: 'https://a.example.com' },
-        { authorization: 'Basic s3cret-basic', 'x-api-key': 's3cret-key' },
+        // A valid key (authentication passes), next to other credentials that must not be logged either.
+        { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'x-api-key': 's3cret-key', 'proxy-authorization': 'Basic s3cret-basic' },
       );
       expectContract(res, 500, 'INTERNAL.ERROR');
       const line = await eventually(() => {
@@ -87,6 +88,7 @@ describe('HTTP contract (e2e)', () => {
         message: 'bad value https://svc.example.com/hook?[REDACTED]',
       });
       expect(written().join('')).not.toMatch(/s3cret/);
+      expect(written().join('')).not.toContain(TEST_ADMIN_KEY);
     } finally {
       spies.forEach((spy) => spy.mockRestore());
     }

@@ -40,7 +40,7 @@ const isKnownMetric = (name: string) =>
 
 // Settings of the draining work that .env.example does not list yet.
 const PENDING_SETTINGS = ['DRAIN_DELAY', 'DRAIN_TIMEOUT'];
-const SECRET_KEYS = ['DB_PASSWORD', 'REDIS_PASSWORD', 'MONGODB_USER', 'MONGODB_PASSWORD'];
+const SECRET_KEYS = ['DB_PASSWORD', 'REDIS_PASSWORD', 'MONGODB_USER', 'MONGODB_PASSWORD', 'AUTH_BOOTSTRAP_ADMIN_KEY'];
 const PLACEHOLDER = /^(|CHANGE-ME)$/;
 
 type Doc = Record<string, any>;
@@ -277,6 +277,19 @@ describe('deploy/ artifacts', () => {
       expect(prometheus.rule_files).toEqual(['alerts.yml']);
       const targets = prometheus.scrape_configs.flatMap((s: Doc) => s.static_configs.flatMap((c: Doc) => c.targets));
       expect(targets.sort()).toEqual([`api:${config.API_PORT}`, `consumer:${config.CONSUMER_PORT}`]);
+    });
+
+    it("sends a bearer token from a file with every scrape of the API's /metrics", () => {
+      // The API's /metrics needs a platform key where METRICS_AUTH=key (the ConfigMap's value).
+      expect(config.METRICS_AUTH).toBe('key');
+      const compose = yamlDocs('deploy/prometheus/prometheus.yml')[0].scrape_configs.find((s: Doc) => s.job_name === 'traffic-manager-api');
+      const kubernetes = yamlDocs('deploy/prometheus/prometheus-kubernetes.yml')[0].scrape_configs;
+      for (const job of [compose, ...kubernetes]) {
+        expect(job.authorization).toEqual({ type: 'Bearer', credentials_file: expect.any(String) });
+        expect(job.bearer_token ?? job.authorization.credentials).toBeUndefined();
+      }
+      // Relative to the config file, as Prometheus and promtool resolve it; the compose mount holds it.
+      expect(existsSync(join(DEPLOY, 'prometheus', compose.authorization.credentials_file))).toBe(true);
     });
   });
 });

@@ -4,6 +4,7 @@ import { startConsumer, groupPrefix, TestConsumer } from '../helpers/consumer-ap
 import { eventually } from '../helpers/eventually';
 import { DLQ_TOPIC, ensureTopics, KafkaProbe, rawProducer, ROUTE_EVENTS_TOPIC, startGroupsAtEnd } from '../helpers/kafka';
 import { CONSUMER_GROUP_NAMES } from '../../src/contracts/consumer-group-names';
+import { BOOTSTRAP_PRINCIPAL } from '../../src/modules/auth';
 import { routeOf, uniqueTenant } from '../helpers/names';
 import { startApi, TestApp } from '../helpers/test-app';
 
@@ -59,7 +60,13 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
       ['deactivated', 3, 'https://two.example.com', 'active'],
       ['activated', 4, 'https://two.example.com', 'inactive'],
     ]);
-    expect(messages[0].json).toMatchObject({ event_type: 'route_changed', ...route, url: 'https://one.example.com', changed_by: null });
+    expect(messages[0].json).toMatchObject({
+      event_type: 'route_changed',
+      ...route,
+      url: 'https://one.example.com',
+      changed_by: BOOTSTRAP_PRINCIPAL.keyName,
+      changed_by_key_id: BOOTSTRAP_PRINCIPAL.keyId,
+    });
     expect(Object.keys(messages[0].json)).toEqual([
       'event_id',
       'event_type',
@@ -73,6 +80,7 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
       'previous_state',
       'revision',
       'changed_by',
+      'changed_by_key_id',
       'correlation_id',
       'occurred_at',
     ]);

@@ -5,8 +5,22 @@ export interface HttpResult<T = any> {
   text: string;
 }
 
+// The bootstrap platform-admin key every e2e process runs with (test/setup/test-env.ts); the API
+// refuses to start without one outside ENVIRONMENT=development.
+export const TEST_ADMIN_KEY = process.env.AUTH_BOOTSTRAP_ADMIN_KEY ?? 'tm-dev-admin-key';
+
+// Sends `Authorization: Bearer <key>` with every request (the bootstrap admin key unless told
+// otherwise) unless the request sets Authorization or X-API-Key itself. `as(key)` is the same server
+// with another key, `as(null)` with none.
 export class HttpClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly key: string | null = TEST_ADMIN_KEY,
+  ) {}
+
+  as(key: string | null): HttpClient {
+    return new HttpClient(this.baseUrl, key);
+  }
 
   get<T = any>(path: string, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
     return this.request<T>('GET', path, undefined, headers);
@@ -18,7 +32,7 @@ export class HttpClient {
   }
 
   async request<T = any>(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
-    const response = await fetch(`${this.baseUrl}${path}`, { method, body, headers });
+    const response = await fetch(`${this.baseUrl}${path}`, { method, body, headers: this.withKey(headers) });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -27,6 +41,15 @@ export class HttpClient {
       // non-JSON bodies stay as text; tests asserting JSON will fail on them
     }
     return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+
+  delete<T = any>(path: string, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+    return this.request<T>('DELETE', path, undefined, headers);
+  }
+
+  private withKey(headers: Record<string, string>): Record<string, string> {
+    const own = Object.keys(headers).some((name) => /^(authorization|x-api-key)$/i.test(name));
+    return this.key === null || own ? headers : { authorization: `Bearer ${this.key}`, ...headers };
   }
 }
 

@@ -1,3 +1,4 @@
+import { BOOTSTRAP_PRINCIPAL } from '../../src/modules/auth';
 import { Client } from 'pg';
 import { connectDb, outboxFor } from '../helpers/database';
 import { routeOf, uniqueTenant } from '../helpers/names';
@@ -36,7 +37,9 @@ describe('Routes write path (e2e)', () => {
       previous_url: null,
       previous_state: null,
       revision: 1,
-      changed_by: null,
+      // The helper's default key: the configured bootstrap platform admin.
+      changed_by: BOOTSTRAP_PRINCIPAL.keyName,
+      changed_by_key_id: BOOTSTRAP_PRINCIPAL.keyId,
       correlation_id: 'create-1',
     });
     expect(events[0].payload.event_id).toMatch(/^[0-9a-f-]{36}$/);

@@ -76,6 +76,8 @@ export function toErrorResponse(err: unknown, correlationId: string | null): Err
 
   if (err instanceof DomainError) {
     const response = build(statusForCode(err.code), err.code, err.message, err.details);
+    // RFC 9110 §15.5.2: a 401 names the scheme that would be accepted.
+    if (response.status === HttpStatus.UNAUTHORIZED) headers['WWW-Authenticate'] = 'Bearer';
     return err.context ? { ...response, body: { ...err.context, ...response.body } } : response;
   }
   if (err instanceof HttpException && err.getStatus() < 500) return build(...fromClientError(err.getStatus(), err.message));

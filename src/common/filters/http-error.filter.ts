@@ -3,6 +3,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { CORRELATION_HEADER } from '../context/correlation-id';
 import { toErrorResponse } from '../errors/error-response';
 import { MethodRegistry } from '../http/method-registry';
+import { redactRequestUrl } from '../logging/log-redaction';
 import { ThrottledLog } from '../logging/throttled-log';
 
 const CLOSE_CONNECTION = new Set([408, 413]);
@@ -36,7 +37,7 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, exceptio
     }
   }
   if (response.unexpected) {
-    logger.error({ err: exception, message: `${request.method} ${request.url} failed` });
+    logger.error({ err: exception, message: `${request.method} ${redactRequestUrl(request.url)} failed` });
   } else if (response.storeDown) {
     storeDownLog.warn(`${(exception as Error).name}`, `A backing store is unavailable (${(exception as Error).message}); answering 503`);
   }

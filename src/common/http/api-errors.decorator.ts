@@ -1,22 +1,22 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from './error-response.dto';
+import { errorDoc, ErrorStatus } from './error-responses';
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'VALIDATION.FAILED (with details), REQUEST.MALFORMED_JSON or REQUEST.INVALID',
-  404: 'ROUTE.NOT_FOUND',
-  413: 'REQUEST.TOO_LARGE: body over 16 KiB',
-  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE: body is not application/json',
-  503: 'DEPENDENCY.UNAVAILABLE: a store is down; retry after Retry-After',
+export const CORRELATION_HEADER_DOC = {
+  name: 'X-Correlation-ID',
+  required: false,
+  description: 'Echoed on every response; generated when absent or not 1-128 chars of [A-Za-z0-9._-]',
 };
 
-export function ApiErrors(...statuses: number[]) {
+// The errors an operation's own input can cause. 401, 403 and 429 (every /api/v1 operation) and the
+// 503 of a shutting-down instance are added for all operations by the document policy (openapi-policy.ts).
+export function ApiErrors(...statuses: ErrorStatus[]) {
   return applyDecorators(
-    ApiHeader({
-      name: 'X-Correlation-ID',
-      required: false,
-      description: 'Echoed on every response; generated when absent or not 1-128 chars of [A-Za-z0-9._-]',
+    ApiHeader(CORRELATION_HEADER_DOC),
+    ...statuses.map((status) => {
+      const { description, example, headers } = errorDoc(status);
+      return ApiResponse({ status, description, type: ErrorResponseDto, example, ...(headers ? { headers } : {}) });
     }),
-    ...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], type: ErrorResponseDto })),
   );
 }

@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse, STATUS_CODES } from 'http';
 import { Duplex } from 'stream';
 import { acceptCorrelationId, CORRELATION_HEADER } from '../context/correlation-id';
 import { ErrorBody } from '../errors/error-response';
+import { API_SECURITY_HEADERS } from './security-headers';
 
 // Node answers some requests itself, below fastify and Nest: unparsable framing, oversized headers,
 // timeouts, unknown expectations, CONNECT. These handlers give those answers the error contract.
@@ -31,6 +32,11 @@ export function errorBody(error: string, message: string, correlationId: string)
   return { error, message, correlation_id: correlationId };
 }
 
+// The same security headers as every other API answer, as raw header lines.
+const RAW_SECURITY_HEADERS = Object.entries(API_SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
 // Written and then destroyed, as Node and fastify do: a small write leaves synchronously, and a
 // client that does not read must not keep the socket.
 function writeRawAndClose(socket: Duplex, status: number, body: ErrorBody): void {
@@ -38,7 +44,7 @@ function writeRawAndClose(socket: Duplex, status: number, body: ErrorBody): void
   socket.write(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\n` +
-      `X-Correlation-ID: ${body.correlation_id}\r\nConnection: close\r\n\r\n${json}`,
+      `X-Correlation-ID: ${body.correlation_id}\r\n${RAW_SECURITY_HEADERS}Connection: close\r\n\r\n${json}`,
   );
   socket.destroy();
 }
@@ -63,6 +69,7 @@ export function answerExpectation(request: IncomingMessage, response: ServerResp
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(json),
     'X-Correlation-ID': id,
+    ...API_SECURITY_HEADERS,
     Connection: 'close',
   });
   response.end(json);

@@ -1,10 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ErrorDetailDto {
-  @ApiProperty({ example: 'tenant' }) field: string;
-  @ApiProperty({ example: 'must be 1-128 characters of A-Z, a-z, 0-9, ".", "_" or "-"' }) problem: string;
+  @ApiProperty({ example: 'tenant', description: 'The offending field (dotted for nested fields, "body" for the body itself)' })
+  field: string;
+
+  @ApiProperty({ example: 'must be 1-128 characters of A-Z, a-z, 0-9, ".", "_" or "-"' })
+  problem: string;
 }
 
+// The error contract of every endpoint (docs/design.md): a stable code, a human message, the
+// offending fields for validation errors, and the request's correlation id.
 export class ErrorResponseDto {
   @ApiProperty({ example: 'VALIDATION.FAILED', description: 'Stable machine-readable code (AREA.REASON)' })
   error: string;
@@ -15,6 +20,23 @@ export class ErrorResponseDto {
   @ApiPropertyOptional({ type: [ErrorDetailDto], description: 'Present for VALIDATION.FAILED' })
   details?: ErrorDetailDto[];
 
-  @ApiProperty({ example: '5f0c7a4e-2b1d-4a55-9a0e-3c1f7d9b8e21', nullable: true })
+  @ApiPropertyOptional({ example: 'team-a', description: 'ROUTE.NOT_FOUND only: the route looked for' })
+  tenant?: string;
+
+  @ApiPropertyOptional({ example: 'payments', description: 'ROUTE.NOT_FOUND only' })
+  service?: string;
+
+  @ApiPropertyOptional({ example: 'prod', description: 'ROUTE.NOT_FOUND only' })
+  env?: string;
+
+  @ApiPropertyOptional({ example: 'v2', description: 'ROUTE.NOT_FOUND only' })
+  version?: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '5f0c7a4e-2b1d-4a55-9a0e-3c1f7d9b8e21',
+    description: 'The X-Correlation-ID of the request, also echoed in the response header',
+  })
   correlation_id: string | null;
 }

@@ -10,6 +10,7 @@ import { HttpConfig } from '../../config/http.config';
 import { MissingHostError, ShuttingDownError } from '../errors/common.errors';
 import { acceptCorrelationId, CORRELATION_HEADER } from '../context/correlation-id';
 import { sendError } from '../filters/http-error.filter';
+import { redactRequestUrl } from '../logging/log-redaction';
 import { requestLogLevel } from '../logging/logging.options';
 import { boundCounter, boundHistogram, Increment, Observe } from '../metrics/bound-series';
 import { METRIC } from '../metrics/metric-names';
@@ -17,7 +18,7 @@ import { answerConnect, answerExpectation, handleClientError } from './client-er
 import { registerCors } from './cors-policy';
 import { registerJsonBodyParser } from './json-body-parser';
 import { MethodRegistry } from './method-registry';
-import { securityHeadersFor } from './security-headers';
+import { API_SECURITY_HEADERS, securityHeadersFor } from './security-headers';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -57,7 +58,11 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
       return id;
     },
     // Malformed URLs and over-long path parameters are rejected before routing; same JSON shape.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendError(reply, request, error, logger),
+    // No onRequest hook runs for them, so they get the API's security headers here.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.headers(API_SECURITY_HEADERS);
+      sendError(reply, request, error, logger);
+    },
   };
   const adapter = new FastifyAdapter(options);
   const fastify = adapter.getInstance();
@@ -139,7 +144,7 @@ function logRequest(request: FastifyRequest, statusCode: number, seconds: number
   log[level](
     {
       correlation_id: request.id,
-      req: { method: request.method, url: request.url },
+      req: { method: request.method, url: redactRequestUrl(request.url) },
       // Not under `res`: pino-http's wrapped res serializer expects a raw ServerResponse.
       status_code: statusCode,
       response_time: Math.round(seconds * 1e6) / 1e3,

@@ -1,17 +1,53 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { addRawRoutes, rawRouteModels } from './openapi-extras';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ErrorResponseDto } from './error-response.dto';
+import { addRawRoutes, describeLibraryRoutes, rawRouteModels } from './openapi-extras';
+import { API_KEY_SCHEME, applyApiPolicy, BEARER_SCHEME } from './openapi-policy';
+
+export const OPENAPI_JSON_PATH = 'docs/openapi.json';
+
+const DESCRIPTION =
+  'Multi-tenant routing control plane: tenant → service → environment → version → endpoint URL.\n\n' +
+  'Every `/api/v1` operation needs an API key, sent as `Authorization: Bearer <key>` or `X-API-Key: <key>`. ' +
+  'Roles: `reader` (resolve, list, get, audit), `writer` (+ create, activate, deactivate), `admin` (+ keys). ' +
+  'A key bound to one tenant sees only that tenant: anything else answers 404, and lists and audit queries leave it out.\n\n' +
+  'Reads and writes are rate limited per tenant: 429 with Retry-After; X-RateLimit-* headers give the limit and what is left.\n\n' +
+  'Every error is JSON `{error, message, details?, correlation_id}`; every response carries X-Correlation-ID.';
+
+const TAGS: Array<[string, string]> = [
+  ['resolve', 'Where a version of a service is: the hot path, answered from cache. Role: reader'],
+  ['routes', 'Route configurations. Roles: reader to list and read, writer to create, activate and deactivate'],
+  ['audit', 'Who changed which route when, from the audit trail. Role: reader'],
+  ['keys', 'API keys: create (the secret is shown once), list, read and revoke. Role: admin'],
+  ['health', 'Liveness, readiness and resilience state of this process. No key'],
+  ['metrics', 'Prometheus metrics. No key unless METRICS_AUTH=key (then a platform key)'],
+];
+
+function documentConfig(): Omit<OpenAPIObject, 'paths'> {
+  const builder = new DocumentBuilder()
+    .setTitle('Traffic Manager')
+    .setDescription(DESCRIPTION)
+    .setVersion('1')
+    .addServer('/', 'The server this document was fetched from')
+    .addServer('http://127.0.0.1:8000', 'Local development (npm run start:stack)')
+    // addSecurity, not addBearerAuth: that one declares a JWT, and the keys are opaque strings.
+    .addSecurity(BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: 'An API key as `Authorization: Bearer <key>`' })
+    .addSecurity(API_KEY_SCHEME, { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key as `X-API-Key: <key>`' });
+  for (const [name, description] of TAGS) builder.addTag(name, description);
+  const config = builder.build();
+  // A private, unlicensed package (package.json): no licence text to link to, see redocly.yaml.
+  // DocumentBuilder's empty contact object says nothing, so it goes.
+  const { contact: _empty, ...info } = config.info;
+  return { ...config, info: { ...info, license: { name: 'UNLICENSED: proprietary, internal use only' } } };
+}
+
+// The one document: served at /docs/openapi.json and written by scripts/openapi.ts for `redocly lint`.
+// It reads only decorators and the modules' own descriptions, never configuration, so both are equal.
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const document = SwaggerModule.createDocument(app, documentConfig(), { extraModels: [ErrorResponseDto, ...rawRouteModels()] });
+  return applyApiPolicy(describeLibraryRoutes(addRawRoutes(document)));
+}
 
 export function setupSwagger(app: INestApplication): void {
-  const config = new DocumentBuilder()
-    .setTitle('Traffic Manager')
-    .setDescription(
-      'Multi-tenant routing control plane: tenant → service → environment → version → endpoint URL. ' +
-        'Every error is JSON `{error, message, details?, correlation_id}`; every response carries X-Correlation-ID.',
-    )
-    .setVersion('1')
-    .build();
-  SwaggerModule.setup('docs', app, () => addRawRoutes(SwaggerModule.createDocument(app, config, { extraModels: rawRouteModels() })), {
-    jsonDocumentUrl: 'docs/openapi.json',
-  });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: OPENAPI_JSON_PATH });
 }

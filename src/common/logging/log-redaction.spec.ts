@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'stream';
-import { REDACTED_PATHS, redactUrls, serializeError } from './log-redaction';
+import { REDACTED_PATHS, redactRequestUrl, redactUrls, serializeError } from './log-redaction';
 
 function capture() {
   const lines: string[] = [];
@@ -50,5 +50,25 @@ describe(serializeError.name, () => {
 
     expect(lines.join('')).not.toContain('s3cret');
     expect(JSON.parse(lines[0]).req.headers).toEqual({ authorization: '[REDACTED]', 'x-api-key': '[REDACTED]', accept: '*/*' });
+  });
+});
+
+describe(redactRequestUrl.name, () => {
+  const key = `tm_${'0123456789abcdef'.repeat(2)}_${'A'.repeat(43)}`;
+
+  it.each([
+    ['/api/v1/routes/resolve?tenant=a&service=b&env=c&version=d', '/api/v1/routes/resolve?tenant=a&service=b&env=c&version=d'],
+    ['/health/live', '/health/live'],
+    ['/api/v1/routes/resolve?tenant=a&api_key=s3cret', '/api/v1/routes/resolve?tenant=a&api_key=[REDACTED]'],
+    ['/x?apikey=s3cret&X-API-Key=s3cret&key=s3cret', '/x?apikey=[REDACTED]&X-API-Key=[REDACTED]&key=[REDACTED]'],
+    ['/x?token=s3cret&access%5Ftoken=s3cret&accessToken=s3cret', '/x?token=[REDACTED]&access%5Ftoken=[REDACTED]&accessToken=[REDACTED]'],
+    ['/x?authorization=Bearer%20s3cret&auth=s3cret&client_secret=s3cret', '/x?authorization=[REDACTED]&auth=[REDACTED]&client_secret=[REDACTED]'],
+    ['/api/v1/audit/recent?changed_by=ci&changed_by_key_id=0b7e', '/api/v1/audit/recent?changed_by=ci&changed_by_key_id=0b7e'],
+    [`/api/v1/routes?tenant=${key}`, '/api/v1/routes?tenant=[REDACTED]'],
+    [`/api/v1/keys/${key}`, '/api/v1/keys/[REDACTED]'],
+    [`/x?${key}`, '/x?[REDACTED]'],
+    ['/x?%E0%A4%A=1&password=s3cret', '/x?%E0%A4%A=1&password=[REDACTED]'],
+  ])('should log %j as %j', (url, expected) => {
+    expect(redactRequestUrl(url)).toBe(expected);
   });
 });

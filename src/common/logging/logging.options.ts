@@ -3,7 +3,7 @@ import { ClsServiceManager } from 'nestjs-cls';
 import { Params } from 'nestjs-pino';
 import { storage } from 'nestjs-pino/storage';
 import { CORRELATION_HEADER } from '../context/correlation-id';
-import { REDACTED_PATHS, serializeError } from './log-redaction';
+import { REDACTED_PATHS, redactRequestUrl, serializeError } from './log-redaction';
 
 // Every line carries the correlation id of the request or Kafka message it belongs to, read from
 // CLS only when a line is actually written: no per-request child logger (pino-http's costs more per
@@ -39,7 +39,7 @@ export function buildLoggerParams(level: string, service: string): Params {
       customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error) =>
         err ? 'error' : requestLogLevel(req.method ?? 'GET', res.statusCode),
       serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactRequestUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
         err: serializeError,
       },

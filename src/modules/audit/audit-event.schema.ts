@@ -3,8 +3,8 @@ import { Schema as MongooseSchema } from 'mongoose';
 import { ROUTE_ACTIONS, ROUTE_CHANGED_EVENT, RouteAction, RouteState } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
 
-// The seed's audit document, field for field, plus correlation_id and revision (the seed dropped the
-// former and had no revisions). Dates are BSON dates, i.e. UTC instants.
+// The seed's audit document, field for field, plus correlation_id, revision and changed_by_key_id (the
+// seed dropped the first and had no revisions or keys). Dates are BSON dates, i.e. UTC instants.
 // minimize: false keeps `metadata: {}` in the stored document, as the seed wrote it.
 @Schema({ versionKey: false, timestamps: false, minimize: false })
 export class AuditEvent {
@@ -36,8 +36,13 @@ export class AuditEvent {
   @Prop({ type: String, enum: ['active', 'inactive'], default: null })
   previous_state: RouteState | null;
 
+  // The API key's name, and its id (changed_by_key_id, an addition); null in documents from before
+  // authentication existed.
   @Prop({ type: String, default: null })
   changed_by: string | null;
+
+  @Prop({ type: String, default: null })
+  changed_by_key_id: string | null;
 
   @Prop({ type: String, default: null })
   correlation_id: string | null;

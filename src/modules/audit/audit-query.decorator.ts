@@ -1,11 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDefined, IsIn, IsOptional, registerDecorator } from 'class-validator';
+import { IsDefined, IsIn, IsOptional, IsString, Matches, registerDecorator } from 'class-validator';
 import { ROUTE_ACTIONS } from '../../contracts/route-event';
 import { parseZonedTimestamp, ZONED_TIMESTAMP_PROBLEM } from './zoned-timestamp';
 
 const ACTION_PROBLEM = `must be one of ${ROUTE_ACTIONS.join(', ')}`;
+// The key name rule of POST /api/v1/keys, and key ids (UUIDs, or "bootstrap" for the configured key).
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+const KEY_NAME_PROBLEM = 'must be 1-128 characters of A-Z, a-z, 0-9, ".", "_", "@" or "-", starting with a letter or digit';
+const KEY_ID = /^[A-Za-z0-9-]{1,64}$/;
+const KEY_ID_PROBLEM = 'must be 1-64 characters of A-Z, a-z, 0-9 or "-" (a key id)';
 
 export function IsRouteAction(required: boolean, description: string) {
   return applyDecorators(
@@ -27,11 +32,24 @@ function HoldsZonedTimestamp(): PropertyDecorator {
 }
 
 // Becomes a Date (UTC instant) when valid; an invalid value is left as sent for the validator to report.
-export function IsZonedTimestamp(example: string, description: string) {
+export function IsZonedTimestamp(example: string, description: string, required = true) {
+  const doc = { type: String, format: 'date-time', example, description: `${description}; ISO 8601 with Z or ±hh:mm` };
   return applyDecorators(
-    ApiProperty({ type: String, format: 'date-time', example, description: `${description}; ISO 8601 with Z or ±hh:mm` }),
+    required ? ApiProperty(doc) : ApiPropertyOptional(doc),
     Transform(({ value }) => (typeof value === 'string' ? (parseZonedTimestamp(value) ?? value) : value)),
-    IsDefined({ message: 'is required' }),
+    required ? IsDefined({ message: 'is required' }) : IsOptional(),
     HoldsZonedTimestamp(),
+  );
+}
+
+// changed_by (a key name) or changed_by_key_id (a key id); compared exactly. A repeated parameter
+// (an array) is refused like any other malformed value.
+export function IsOptionalAuthor(kind: 'name' | 'id', description: string) {
+  const [pattern, problem] = kind === 'name' ? [KEY_NAME, KEY_NAME_PROBLEM] : [KEY_ID, KEY_ID_PROBLEM];
+  return applyDecorators(
+    ApiPropertyOptional({ type: String, pattern: pattern.source, description }),
+    IsOptional(),
+    IsString({ message: problem }),
+    Matches(pattern, { message: problem }),
   );
 }

@@ -1,3 +1,4 @@
+import { ALL_TENANTS, TenantScope } from '../../contracts/principal';
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { AuditEvent } from './audit-event.schema';
 import { AuditRecorder } from './audit-recorder';
@@ -8,16 +9,16 @@ class FakeRepository {
   readonly stored: AuditEvent[] = [];
   failure?: Error;
 
-  async insert(doc: AuditEvent): Promise<'inserted' | 'duplicate'> {
+  async insert(_scope: TenantScope, doc: AuditEvent): Promise<'inserted' | 'duplicate'> {
     if (this.failure) throw this.failure;
     if (this.stored.some((d) => d.event_id === doc.event_id)) return 'duplicate';
     this.stored.push(doc);
     return 'inserted';
   }
 
-  async insertMany(docs: AuditEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
+  async insertMany(scope: TenantScope, docs: AuditEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
     const outcomes: Array<'inserted' | 'duplicate'> = [];
-    for (const doc of docs) outcomes.push(await this.insert(doc));
+    for (const doc of docs) outcomes.push(await this.insert(scope, doc));
     return outcomes;
   }
 }
@@ -34,7 +35,8 @@ const event = (patch: Partial<RouteChangedEvent> = {}): RouteChangedEvent => ({
   previous_url: 'https://old.example.com',
   previous_state: 'active',
   revision: 4,
-  changed_by: null,
+  changed_by: 'deploy-bot',
+  changed_by_key_id: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
   correlation_id: 'req-42',
   occurred_at: '2026-01-14T17:00:00.123Z',
   ...patch,
@@ -49,9 +51,9 @@ describe(AuditRecorder.name, () => {
     recorder = new AuditRecorder(repository as unknown as AuditRepository);
   });
 
-  it('should store the seed document shape with the route nested, correlation id kept and empty metadata', async () => {
+  it('should store the seed document shape with the route nested, author and correlation id kept and empty metadata', async () => {
     const before = Date.now();
-    await expect(recorder.record(event())).resolves.toBe('inserted');
+    await expect(recorder.record(ALL_TENANTS, event())).resolves.toBe('inserted');
 
     const [doc] = repository.stored;
     expect(doc).toEqual({
@@ -62,7 +64,8 @@ describe(AuditRecorder.name, () => {
       url: 'https://new.example.com',
       previous_url: 'https://old.example.com',
       previous_state: 'active',
-      changed_by: null,
+      changed_by: 'deploy-bot',
+      changed_by_key_id: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
       correlation_id: 'req-42',
       revision: 4,
       occurred_at: new Date('2026-01-14T17:00:00.123Z'),
@@ -79,22 +82,22 @@ describe(AuditRecorder.name, () => {
     ['no zone (seed-era UTC without Z)', '2024-01-14T17:30:00', '2024-01-14T17:30:00.000Z'],
     ['no zone and a space separator', '2024-01-14 17:30:00', '2024-01-14T17:30:00.000Z'],
   ])('should store occurred_at given with %s as the UTC instant', async (_name, occurredAt, expected) => {
-    await recorder.record(event({ occurred_at: occurredAt }));
+    await recorder.record(ALL_TENANTS, event({ occurred_at: occurredAt }));
 
     expect(repository.stored[0].occurred_at.toISOString()).toBe(expected);
   });
 
   it('should report a second delivery of the same event_id as a duplicate', async () => {
-    await recorder.record(event());
+    await recorder.record(ALL_TENANTS, event());
 
-    await expect(recorder.record(event({ url: 'https://other.example.com' }))).resolves.toBe('duplicate');
+    await expect(recorder.record(ALL_TENANTS, event({ url: 'https://other.example.com' }))).resolves.toBe('duplicate');
     expect(repository.stored).toHaveLength(1);
   });
 
   it('should let a store failure through so the consumer retries', async () => {
     repository.failure = Object.assign(new Error('Server selection timed out'), { name: 'MongoServerSelectionError' });
 
-    await expect(recorder.record(event())).rejects.toThrow('Server selection timed out');
+    await expect(recorder.record(ALL_TENANTS, event())).rejects.toThrow('Server selection timed out');
   });
 
   it.each([
@@ -103,7 +106,7 @@ describe(AuditRecorder.name, () => {
     ['an empty tenant', { tenant: '' }, 'tenant'],
     ['no event_id', { event_id: undefined as never }, 'event_id'],
   ])('should refuse an event with %s as permanently invalid', async (_name, patch, field) => {
-    const attempt = recorder.record(event(patch));
+    const attempt = recorder.record(ALL_TENANTS, event(patch));
 
     await expect(attempt).rejects.toThrow(InvalidAuditEventError);
     await expect(attempt).rejects.toThrow(field);
@@ -111,9 +114,9 @@ describe(AuditRecorder.name, () => {
   });
 
   it('should store a batch, answering per event in order, with an invalid event refused in its place', async () => {
-    await recorder.record(event({ event_id: 'already-there' }));
+    await recorder.record(ALL_TENANTS, event({ event_id: 'already-there' }));
 
-    const outcomes = await recorder.recordMany([
+    const outcomes = await recorder.recordMany(ALL_TENANTS, [
       event({ event_id: 'first' }),
       event({ event_id: 'broken', occurred_at: 'yesterday' }),
       event({ event_id: 'already-there' }),
@@ -129,9 +132,26 @@ describe(AuditRecorder.name, () => {
     expect(repository.stored.map((d) => d.event_id)).toEqual(['already-there', 'first', 'last']);
   });
 
+  it('should store an event from before authentication with null author fields', async () => {
+    const { changed_by_key_id: _id, ...older } = event({ changed_by: null });
+
+    await recorder.record(ALL_TENANTS, older as RouteChangedEvent);
+
+    expect(repository.stored[0]).toMatchObject({ changed_by: null, changed_by_key_id: null });
+  });
+
+  it("should refuse, as permanently invalid, events of tenants outside the writer's scope and store the others", async () => {
+    const outcomes = await recorder.recordMany({ tenant: 'team-b' }, [event({ event_id: 'a-1' }), event({ event_id: 'b-1', tenant: 'team-b' })]);
+
+    expect(outcomes[0]).toBeInstanceOf(InvalidAuditEventError);
+    expect((outcomes[0] as InvalidAuditEventError).message).toContain("outside the writer's scope");
+    expect(outcomes[1]).toBe('inserted');
+    expect(repository.stored.map((d) => d.event_id)).toEqual(['b-1']);
+  });
+
   it('should let a store failure of a batch through so the consumer retries', async () => {
     repository.failure = new Error('connection reset');
 
-    await expect(recorder.recordMany([event()])).rejects.toThrow('connection reset');
+    await expect(recorder.recordMany(ALL_TENANTS, [event()])).rejects.toThrow('connection reset');
   });
 });

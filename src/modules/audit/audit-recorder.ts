@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inScope, TenantScope } from '../../contracts/principal';
 import { ROUTE_ACTIONS, ROUTE_CHANGED_EVENT, RouteChangedEvent } from '../../contracts/route-event';
 import { AuditEvent } from './audit-event.schema';
 import { AuditRepository } from './audit.repository';
@@ -9,39 +10,41 @@ export type RecordOutcome = 'inserted' | 'duplicate';
 
 // Writes route events to the audit trail. Per event, 'duplicate' means that event_id is already
 // stored (redelivery). Rejects when MongoDB fails, so the caller retries; an event that can never be
-// stored is refused with InvalidAuditEventError (permanent).
+// stored, including one of a tenant outside the writer's scope, is refused with InvalidAuditEventError
+// (permanent). The audit_log consumer records with ALL_TENANTS.
 @Injectable()
 export class AuditRecorder {
   constructor(private readonly repository: AuditRepository) {}
 
-  async record(event: RouteChangedEvent): Promise<RecordOutcome> {
-    return this.repository.insert(toAuditEvent(event, new Date()));
+  async record(scope: TenantScope, event: RouteChangedEvent): Promise<RecordOutcome> {
+    return this.repository.insert(scope, toAuditEvent(scope, event, new Date()));
   }
 
   // A consumer's batch in one MongoDB round trip. Invalid events are answered with their
   // InvalidAuditEventError in their place and the others are stored.
-  async recordMany(events: RouteChangedEvent[]): Promise<Array<RecordOutcome | InvalidAuditEventError>> {
+  async recordMany(scope: TenantScope, events: RouteChangedEvent[]): Promise<Array<RecordOutcome | InvalidAuditEventError>> {
     const processedAt = new Date();
     const docs = events.map((event) => {
       try {
-        return toAuditEvent(event, processedAt);
+        return toAuditEvent(scope, event, processedAt);
       } catch (err) {
         if (err instanceof InvalidAuditEventError) return err;
         throw err;
       }
     });
     const valid = docs.filter((doc): doc is AuditEvent => !(doc instanceof InvalidAuditEventError));
-    const stored = valid.length > 0 ? await this.repository.insertMany(valid) : [];
+    const stored = valid.length > 0 ? await this.repository.insertMany(scope, valid) : [];
     let next = 0;
     return docs.map((doc) => (doc instanceof InvalidAuditEventError ? doc : stored[next++]));
   }
 }
 
-function toAuditEvent(event: RouteChangedEvent, processedAt: Date): AuditEvent {
+function toAuditEvent(scope: TenantScope, event: RouteChangedEvent, processedAt: Date): AuditEvent {
   const problems = ['event_id', 'tenant', 'service', 'env', 'version'].filter((field) => {
     const value = (event as unknown as Record<string, unknown>)[field];
     return typeof value !== 'string' || value.length === 0;
   });
+  if (!problems.includes('tenant') && !inScope(scope, event.tenant)) problems.push("tenant (outside the writer's scope)");
   if (!ROUTE_ACTIONS.includes(event.action)) problems.push('action');
   const occurredAt = typeof event.occurred_at === 'string' ? readOccurredAt(event.occurred_at) : null;
   if (!occurredAt) problems.push('occurred_at');
@@ -56,6 +59,7 @@ function toAuditEvent(event: RouteChangedEvent, processedAt: Date): AuditEvent {
     previous_url: event.previous_url ?? null,
     previous_state: event.previous_state ?? null,
     changed_by: event.changed_by ?? null,
+    changed_by_key_id: event.changed_by_key_id ?? null,
     correlation_id: event.correlation_id ?? null,
     revision: event.revision > 0 ? event.revision : null,
     occurred_at: occurredAt,

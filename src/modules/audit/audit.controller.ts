@@ -1,6 +1,9 @@
 import { Controller, Get, Query, UseInterceptors } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { TenantScope } from '../../contracts/principal';
+import { CallerScope } from '../auth';
+import { AuditAuthorQueryDto } from './dto/audit-author-query.dto';
 import { ActionAuditQueryDto } from './dto/action-audit-query.dto';
 import { ActionAuditResponseDto } from './dto/action-audit-response.dto';
 import { AuditEventDto } from './dto/audit-event.dto';
@@ -12,7 +15,7 @@ import { RouteAuditQueryDto } from './dto/route-audit-query.dto';
 import { RouteAuditResponseDto } from './dto/route-audit-response.dto';
 import { TimeRangeAuditQueryDto } from './dto/time-range-audit-query.dto';
 import { TimeRangeAuditResponseDto } from './dto/time-range-audit-response.dto';
-import { AuditService, PageRequest, RouteScope } from './audit.service';
+import { AuditService, AuthorFilter, EventFilter, PageRequest } from './audit.service';
 import { BulkheadInterceptor } from '../resilience';
 import { DrainInterceptor } from '../resilience';
 import { OperationClass } from '../resilience';
@@ -20,6 +23,7 @@ import { OperationClass } from '../resilience';
 const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_DAYS = 30;
 const ORDER = 'Newest first (occurred_at, then event_id, descending); `limit` events per page, `next_cursor` for the next one.';
+const SCOPE = "Only events of the key's tenant: filters naming another tenant match nothing.";
 
 @ApiTags('audit')
 @Controller('api/v1/audit')
@@ -29,35 +33,46 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get('route')
-  @ApiOperation({ summary: 'History of one route', description: `Every audited change of tenant/service/env/version. ${ORDER}` })
+  @ApiOperation({
+    summary: 'History of one route',
+    description:
+      'Every audited change of tenant/service/env/version, optionally between start_time and end_time (both included) ' +
+      `and by one API key (changed_by, changed_by_key_id): "who changed it last week". ${ORDER} ${SCOPE}`,
+  })
   @ApiOkResponse({ type: RouteAuditResponseDto })
   @ApiErrors(400, 503)
-  async route(@Query() query: RouteAuditQueryDto): Promise<RouteAuditResponseDto> {
+  async route(@CallerScope() scope: TenantScope, @Query() query: RouteAuditQueryDto): Promise<RouteAuditResponseDto> {
     const route = { tenant: query.tenant, service: query.service, env: query.env, version: query.version };
-    const page = await this.audit.forRoute(route, pageOf(query));
+    const window = { from: query.start_time, to: query.end_time };
+    const page = await this.audit.forRoute(scope, route, window, authorOf(query), pageOf(query));
     return { route, count: page.events.length, events: page.events.map(AuditRouteEventDto.from), next_cursor: page.nextCursor };
   }
 
   @Get('recent')
-  @ApiOperation({ summary: 'Changes of the last `days` days', description: `Optionally narrowed to a tenant, service or env. ${ORDER}` })
+  @ApiOperation({
+    summary: 'Changes of the last `days` days',
+    description: `Optionally narrowed to a tenant, service, env or API key (changed_by, changed_by_key_id). ${ORDER} ${SCOPE}`,
+  })
   @ApiOkResponse({ type: RecentAuditResponseDto })
   @ApiErrors(400, 503)
-  async recent(@Query() query: RecentAuditQueryDto): Promise<RecentAuditResponseDto> {
+  async recent(@CallerScope() scope: TenantScope, @Query() query: RecentAuditQueryDto): Promise<RecentAuditResponseDto> {
     const days = query.days ?? DEFAULT_DAYS;
-    const page = await this.audit.recent(days, scopeOf(query), pageOf(query));
+    const page = await this.audit.recent(scope, days, filterOf(query), pageOf(query));
     return { days, count: page.events.length, events: page.events.map(AuditEventDto.from), next_cursor: page.nextCursor };
   }
 
   @Get('action')
   @ApiOperation({
     summary: 'Changes with one action',
-    description: `Within the last \`hours\` hours when given, otherwise all time; optionally narrowed to a tenant, service or env. ${ORDER}`,
+    description:
+      'Within the last `hours` hours when given, otherwise all time; optionally narrowed to a tenant, service, env or API key ' +
+      `(changed_by, changed_by_key_id). ${ORDER} ${SCOPE}`,
   })
   @ApiOkResponse({ type: ActionAuditResponseDto })
   @ApiErrors(400, 503)
-  async action(@Query() query: ActionAuditQueryDto): Promise<ActionAuditResponseDto> {
+  async action(@CallerScope() scope: TenantScope, @Query() query: ActionAuditQueryDto): Promise<ActionAuditResponseDto> {
     const hours = query.hours ?? null;
-    const page = await this.audit.forAction(query.action, hours, scopeOf(query), pageOf(query));
+    const page = await this.audit.forAction(scope, query.action, hours, filterOf(query), pageOf(query));
     return {
       action: query.action,
       hours,
@@ -70,13 +85,15 @@ export class AuditController {
   @Get('time-range')
   @ApiOperation({
     summary: 'Changes between two instants (both included)',
-    description: `Timestamps need a zone (Z or ±hh:mm; send "+" as %2B) and start_time must be before end_time. ${ORDER}`,
+    description:
+      'Timestamps need a zone (Z or ±hh:mm; send "+" as %2B) and start_time must be before end_time; optionally narrowed to an ' +
+      `action, tenant, service, env or API key (changed_by, changed_by_key_id). ${ORDER} ${SCOPE}`,
   })
   @ApiOkResponse({ type: TimeRangeAuditResponseDto })
   @ApiErrors(400, 503)
-  async timeRange(@Query() query: TimeRangeAuditQueryDto): Promise<TimeRangeAuditResponseDto> {
-    const scope = { ...scopeOf(query), action: query.action };
-    const page = await this.audit.inTimeRange(query.start_time, query.end_time, scope, pageOf(query));
+  async timeRange(@CallerScope() scope: TenantScope, @Query() query: TimeRangeAuditQueryDto): Promise<TimeRangeAuditResponseDto> {
+    const filter = { ...filterOf(query), action: query.action };
+    const page = await this.audit.inTimeRange(scope, query.start_time, query.end_time, filter, pageOf(query));
     return {
       start_time: query.start_time.toISOString(),
       end_time: query.end_time.toISOString(),
@@ -91,6 +108,10 @@ function pageOf(query: { limit?: number; cursor?: string }): PageRequest {
   return { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor };
 }
 
-function scopeOf({ tenant, service, env }: AuditFilterQueryDto): RouteScope {
-  return { tenant, service, env };
+function authorOf({ changed_by, changed_by_key_id }: AuditAuthorQueryDto): AuthorFilter {
+  return { changedBy: changed_by, changedByKeyId: changed_by_key_id };
+}
+
+function filterOf(query: AuditFilterQueryDto): EventFilter {
+  return { tenant: query.tenant, service: query.service, env: query.env, ...authorOf(query) };
 }

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { TenantScope } from '../../contracts/principal';
 import { RouteAction } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor';
 import { AuditEvent } from './audit-event.schema';
-import { AuditFilter, AuditRepository } from './audit.repository';
+import { AuditFilter } from './audit-filter';
+import { AuditRepository } from './audit.repository';
 import { InvalidTimeRangeError } from './audit.errors';
 
 export interface PageRequest {
@@ -16,44 +18,67 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-export type RouteScope = Partial<Pick<RouteKey, 'tenant' | 'service' | 'env'>>;
+// Who made the change: the API key's name and/or id.
+export interface AuthorFilter {
+  changedBy?: string;
+  changedByKeyId?: string;
+}
+
+// The optional narrowing every listing accepts besides its own criterion.
+export type EventFilter = Partial<Pick<RouteKey, 'tenant' | 'service' | 'env'>> & AuthorFilter;
+
+export interface TimeWindow {
+  from?: Date;
+  to?: Date;
+}
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 // Read side of the audit trail. Every listing is newest first (occurred_at, then event_id, both
-// descending) and pages with an opaque cursor that carries both keys.
+// descending), pages with an opaque cursor that carries both keys, and sees only the caller's
+// tenants (the scope is applied by the repository, in the query).
 @Injectable()
 export class AuditService {
   constructor(private readonly repository: AuditRepository) {}
 
-  forRoute(route: RouteKey, page: PageRequest): Promise<AuditPage> {
-    return this.list({ route }, page);
+  // Both ends inclusive and optional.
+  forRoute(scope: TenantScope, route: RouteKey, window: TimeWindow, author: AuthorFilter, page: PageRequest): Promise<AuditPage> {
+    checkWindow(window);
+    return this.list(scope, { route, ...window, ...author }, page);
   }
 
-  recent(days: number, scope: RouteScope, page: PageRequest): Promise<AuditPage> {
-    return this.list({ route: scope, from: new Date(Date.now() - days * DAY_MS) }, page);
+  recent(scope: TenantScope, days: number, filter: EventFilter, page: PageRequest): Promise<AuditPage> {
+    return this.list(scope, { ...split(filter), from: new Date(Date.now() - days * DAY_MS) }, page);
   }
 
-  forAction(action: RouteAction, hours: number | null, scope: RouteScope, page: PageRequest): Promise<AuditPage> {
+  forAction(scope: TenantScope, action: RouteAction, hours: number | null, filter: EventFilter, page: PageRequest): Promise<AuditPage> {
     const from = hours === null ? undefined : new Date(Date.now() - hours * HOUR_MS);
-    return this.list({ route: scope, action, from }, page);
+    return this.list(scope, { ...split(filter), action, from }, page);
   }
 
   // Both ends inclusive, as in the seed.
-  inTimeRange(from: Date, to: Date, scope: RouteScope & { action?: RouteAction }, page: PageRequest): Promise<AuditPage> {
+  inTimeRange(scope: TenantScope, from: Date, to: Date, filter: EventFilter & { action?: RouteAction }, page: PageRequest): Promise<AuditPage> {
     if (from.getTime() >= to.getTime()) throw new InvalidTimeRangeError();
-    const { action, ...route } = scope;
-    return this.list({ route, action, from, to }, page);
+    const { action, ...rest } = filter;
+    return this.list(scope, { ...split(rest), action, from, to }, page);
   }
 
-  private async list(filter: AuditFilter, { limit, cursor }: PageRequest): Promise<AuditPage> {
+  private async list(scope: TenantScope, filter: AuditFilter, { limit, cursor }: PageRequest): Promise<AuditPage> {
     const after = cursor === undefined ? undefined : decodeAuditCursor(cursor);
     // One extra row tells whether another page exists without a count query.
-    const rows = await this.repository.find(filter, after, limit + 1);
+    const rows = await this.repository.find(scope, filter, after, limit + 1);
     const events = rows.slice(0, limit);
     const last = events[events.length - 1];
     const nextCursor = rows.length > limit ? encodeAuditCursor({ occurredAt: last.occurred_at, eventId: last.event_id }) : null;
     return { events, nextCursor };
   }
+}
+
+function split({ tenant, service, env, changedBy, changedByKeyId }: EventFilter): AuditFilter {
+  return { route: { tenant, service, env }, changedBy, changedByKeyId };
+}
+
+function checkWindow({ from, to }: TimeWindow): void {
+  if (from && to && from.getTime() >= to.getTime()) throw new InvalidTimeRangeError();
 }

@@ -18,3 +18,13 @@ export class ForbiddenError extends DomainError {
     super(`This operation needs the ${needed} role; the key has ${held}`);
   }
 }
+
+// 403 for a valid key whose tenant scope is too narrow for the operation (its role may be enough):
+// a tenant key asking for a platform-wide view or for a key of another scope.
+export class ScopeForbiddenError extends DomainError {
+  readonly code = 'AUTH.FORBIDDEN';
+
+  constructor(message: string) {
+    super(message);
+  }
+}

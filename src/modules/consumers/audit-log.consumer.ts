@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
+import { ALL_TENANTS } from '../../contracts/principal';
 import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
 import { AuditRecorder } from '../audit';
 import { EventDelivery } from './event-delivery';
@@ -19,7 +20,8 @@ export class AuditLogConsumer {
   @EventPattern(ROUTE_EVENTS_PATTERN, AUDIT_LOG_TRANSPORT)
   handle(@Payload() batch: RouteEventBatch, @Ctx() ctx: KafkaContext): Promise<void> {
     return this.delivery.deliver('audit_log', batch, ctx, async (events) =>
-      (await this.recorder.recordMany(events)).map((outcome) =>
+      // Events come from our own outbox, not from a caller: every tenant.
+      (await this.recorder.recordMany(ALL_TENANTS, events)).map((outcome) =>
         outcome === 'inserted' ? 'applied' : outcome === 'duplicate' ? 'duplicate' : outcome,
       ),
     );

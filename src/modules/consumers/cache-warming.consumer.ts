@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
+import { ALL_TENANTS } from '../../contracts/principal';
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { routeKeyString } from '../../contracts/route-key';
 import { ROUTE_EVENTS_PATTERN, RouteEventBatch } from '../../infra/kafka/route-events-server';
@@ -32,7 +33,9 @@ export class CacheWarmingConsumer {
 
   private async apply(events: RouteChangedEvent[]): Promise<ApplyOutcome[]> {
     const routes = [...new Map(events.map((event) => [routeKeyString(event), event])).entries()];
-    const snapshots = await this.repository.findSnapshots(routes.map(([, key]) => key));
+    // Events come from our own outbox, not from a caller: every tenant.
+    const keys = routes.map(([, key]) => key);
+    const snapshots = await this.repository.findSnapshots(ALL_TENANTS, keys);
     const applied = await this.cache.storeManyOrThrow(routes.map(([id, key]) => ({ key, snapshot: snapshots.get(id) ?? MISSING })));
     const outcomes = new Map(routes.map(([id], i) => [id, applied[i] ? 'applied' : 'duplicate'] as const));
     return events.map((event) => outcomes.get(routeKeyString(event))!);

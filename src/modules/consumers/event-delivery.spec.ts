@@ -27,6 +27,7 @@ const event = (i: number): RouteChangedEvent => ({
   previous_state: null,
   revision: 1,
   changed_by: null,
+  changed_by_key_id: null,
   correlation_id: `corr-${i}`,
   occurred_at: '2026-11-21T10:00:00.000Z',
 });

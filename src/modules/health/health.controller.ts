@@ -1,15 +1,19 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../../common/http/public.decorator';
 import { HealthCheck } from '@nestjs/terminus';
 import { degraded } from '../../common/health/timed-check';
 import { DatabaseHealthIndicator } from '../../infra/database/database.health';
 import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
 import { MongoHealthIndicator } from '../../infra/mongo/mongo.health';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health';
+import { ProbeResponseDto } from './dto/probe-response.dto';
 import { Readiness } from './readiness';
 
 @ApiTags('health')
 @Controller('health')
+// Probes: no API key (load balancers and orchestrators call them without one).
+@Public()
 export class HealthController {
   constructor(
     private readonly readiness: Readiness,
@@ -22,12 +26,14 @@ export class HealthController {
   // The seed's static probe; kept for load balancers configured against it.
   @Get()
   @ApiOperation({ summary: 'Static health probe kept from the seed (same as live)' })
+  @ApiOkResponse({ type: ProbeResponseDto, description: 'The process answers' })
   staticProbe() {
     return { status: 'healthy', service: 'traffic-manager' };
   }
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers; checks no dependency' })
+  @ApiOkResponse({ type: ProbeResponseDto, description: 'The process answers' })
   live() {
     return { status: 'alive', service: 'traffic-manager' };
   }

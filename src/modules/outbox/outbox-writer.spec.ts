@@ -9,6 +9,7 @@ const draft = (correlationId: string | null): RouteEventDraft => ({
   env: 'prod',
   version: 'v1',
   changed_by: null,
+  changed_by_key_id: null,
   correlation_id: correlationId,
   occurred_at: '2026-11-21T10:00:00.000Z',
 });

@@ -3,17 +3,22 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationFailedError } from '../../common/errors/common.errors';
 import { sendError } from '../../common/filters/http-error.filter';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { documentRawRoute } from '../../common/http/openapi-extras';
-import { ROUTE_NAME_PATTERN } from '../../common/validation/route-name.decorator';
 import { parseRouteKeyQuery } from '../../common/validation/route-key-query';
 import { ResolvedRouteResponseDto } from './dto/resolved-route-response.dto';
+import { RESOLVE_OPERATION } from './resolve-route-doc';
 import { ResolvedRoute, ResolveService } from './resolve.service';
 import { RouteKey } from '../../contracts/route-key';
 import { Bulkheads } from '../resilience';
 import { DrainState } from '../resilience';
+import { ReadLimiter } from '../rate-limit';
+import { Authenticator } from '../auth';
+import { inScope, Principal, scopeOf } from '../../contracts/principal';
+import { ActiveRouteNotFoundError } from './resolve.errors';
 
 export const RESOLVE_PATH = '/api/v1/routes/resolve';
+
+documentRawRoute({ path: RESOLVE_PATH, method: 'get', operation: RESOLVE_OPERATION, models: [ResolvedRouteResponseDto] });
 
 const NAME = { type: 'string' };
 // fast-json-stringify writes the answer from this schema, in this field order.
@@ -36,6 +41,8 @@ export class ResolveRoute implements OnModuleInit {
     private readonly resolver: ResolveService,
     private readonly bulkheads: Bulkheads,
     private readonly drain: DrainState,
+    private readonly readLimiter: ReadLimiter,
+    private readonly authenticator: Authenticator,
   ) {}
 
   onModuleInit(): void {
@@ -46,16 +53,42 @@ export class ResolveRoute implements OnModuleInit {
       schema: { response: { 200: RESPONSE_SCHEMA } },
       handler: (request, reply) => this.handle(request, reply),
     });
-    documentRawRoute({ path: RESOLVE_PATH, method: 'get', operation: OPERATION, models: [ResolvedRouteResponseDto, ErrorResponseDto] });
+  }
+
+  // Authentication first, as AuthGuard does for the Nest routes (every role may resolve): a key this
+  // instance holds is checked synchronously, so a memory hit stays promise-free; only a key not held
+  // yet waits for PostgreSQL.
+  private handle(request: FastifyRequest, reply: FastifyReply): unknown {
+    let principal: Principal | Promise<Principal>;
+    try {
+      principal = this.authenticator.authenticate(request.headers);
+    } catch (err) {
+      return sendError(reply, request, err, this.logger);
+    }
+    if (principal instanceof Promise) {
+      return principal.then(
+        (held) => this.serve(request, reply, held),
+        (err: unknown) => sendError(reply, request, err, this.logger),
+      );
+    }
+    return this.serve(request, reply, principal);
   }
 
   // The same drain and bulkhead rules as DrainInterceptor and BulkheadInterceptor, inline. An answer
   // from this process's memory is sent synchronously: no promise, no await, and no bulkhead slot (the
   // bulkhead bounds requests that wait on Redis or PostgreSQL; a memory hit waits on nothing).
-  private handle(request: FastifyRequest, reply: FastifyReply): unknown {
+  private serve(request: FastifyRequest, reply: FastifyReply, principal: Principal): unknown {
+    request.principal = principal;
     const parsed = parseRouteKeyQuery(request.query);
     if (parsed.details) return sendError(reply, request, new ValidationFailedError(parsed.details), this.logger);
     const key = parsed.key;
+    // Per-instance read limit (no Redis round trip), before the scope check as on the Nest routes:
+    // a tenant key's requests for other tenants spend its own budget too.
+    const limited = this.readLimiter.take(principal, key.tenant);
+    if (limited) return this.readLimiter.refuse(request, reply, limited);
+    // Another tenant's route is answered exactly as a missing one, before any cache tier is touched,
+    // so nothing about it leaks (the limit above counted the caller's own tenant, not that one).
+    if (!inScope(scopeOf(principal), key.tenant)) return sendError(reply, request, new ActiveRouteNotFoundError(key), this.logger);
     try {
       this.drain.enter();
     } catch (err) {
@@ -91,41 +124,3 @@ export class ResolveRoute implements OnModuleInit {
 function body({ tenant, service, env, version }: RouteKey, { url, revision, fallback }: ResolvedRoute) {
   return fallback ? { tenant, service, env, version, url, revision, source: 'cache_fallback' } : { tenant, service, env, version, url, revision };
 }
-
-const nameParam = (name: string, example: string, description: string) => ({
-  name,
-  in: 'query' as const,
-  required: true,
-  description,
-  schema: { type: 'string' as const, pattern: ROUTE_NAME_PATTERN.source, minLength: 1, maxLength: 128, example },
-});
-const error = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
-});
-
-const OPERATION = {
-  tags: ['resolve'],
-  summary: 'Where is tenant/service/env/version?',
-  description: 'Answers from the in-process or Redis cache when it can; 404 when the route is missing or inactive.',
-  operationId: 'ResolveRoute_resolve',
-  parameters: [
-    nameParam('tenant', 'team-a', 'Tenant name'),
-    nameParam('service', 'payments', 'Service name'),
-    nameParam('env', 'prod', 'Environment name'),
-    nameParam('version', 'v2', 'Version label'),
-    {
-      name: 'X-Correlation-ID',
-      in: 'header' as const,
-      required: false,
-      description: 'Echoed on every response; generated when absent or not 1-128 chars of [A-Za-z0-9._-]',
-      schema: { type: 'string' as const },
-    },
-  ],
-  responses: {
-    200: { description: '', content: { 'application/json': { schema: { $ref: '#/components/schemas/ResolvedRouteResponseDto' } } } },
-    400: error('VALIDATION.FAILED (with details), REQUEST.MALFORMED_JSON or REQUEST.INVALID'),
-    404: error('ROUTE.NOT_FOUND'),
-    503: error('DEPENDENCY.UNAVAILABLE: a store is down; retry after Retry-After'),
-  },
-};

@@ -5,6 +5,7 @@ import { Counter, Histogram } from 'prom-client';
 import { resolveConfig } from '../../config/resolve.config';
 import { boundCounter, boundHistogram, Increment, Observe } from '../../common/metrics/bound-series';
 import { METRIC } from '../../common/metrics/metric-names';
+import { ALL_TENANTS } from '../../contracts/principal';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
 import { InvalidationBus, InvalidationListener } from '../../infra/redis/invalidation-bus';
 import { RouteCache } from '../route-store';
@@ -167,7 +168,9 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
 
   private async query(key: RouteKey, writeBack: boolean): Promise<RouteSnapshot> {
     this.count.dbQueries();
-    const snapshot = (await this.repository.findSnapshot(key)) ?? { url: null, active: false, revision: 0 };
+    // The tiers are shared by every caller, so the loader sees all tenants; the caller's scope is
+    // checked before the lookup, where the key is authenticated.
+    const snapshot = (await this.repository.findSnapshot(ALL_TENANTS, key)) ?? { url: null, active: false, revision: 0 };
     if (writeBack) await this.cache.fill(key, snapshot);
     return snapshot;
   }

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { METRIC } from '../../common/metrics/metric-names';
 import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
+import { inScope, TenantScope } from '../../contracts/principal';
 import { RouteEventDraft } from '../../contracts/route-event';
 import { OutboxWriter } from '../outbox';
 import { DependencyBreakers } from '../resilience';
@@ -12,6 +13,11 @@ import { RouteKey, routeKeyString } from '../../contracts/route-key';
 import { AppliedChange, RouteChange, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
 import { APPLY_CHANGE, BY_KEY, EndpointRow, keyParams, ROUTE_COLUMNS, ROUTE_JOINS, toRecord } from './route-sql';
 
+// Every method takes the caller's TenantScope first, so no query can forget it. A key lookup names
+// its tenant, so its scope check is a comparison before the query (a foreign route costs no round
+// trip and is "not found"); a listing adds `t.name = $n` to its WHERE clause, intersected with any
+// tenant filter. Request paths pass the caller's scope; the Kafka consumers and the resolve cache
+// loader (whose callers were checked before) pass ALL_TENANTS explicitly.
 @Injectable()
 export class RoutesRepository {
   constructor(
@@ -34,8 +40,10 @@ export class RoutesRepository {
 
   // The whole write in one round trip: upserts the parents, locks the route, applies the change
   // (creating the route only when change.url is set) and appends its outbox row, in the format
-  // OutboxWriter gives it, in the same transaction. Null when there is no route to change.
-  async applyChange(key: RouteKey, change: RouteChange, event: RouteEventDraft): Promise<AppliedChange | null> {
+  // OutboxWriter gives it, in the same transaction. Null when there is no route to change, and for a
+  // route outside the scope, which is never written (not even created): to the caller it does not exist.
+  async applyChange(scope: TenantScope, key: RouteKey, change: RouteChange, event: RouteEventDraft): Promise<AppliedChange | null> {
+    if (!inScope(scope, key.tenant)) return null;
     const outbox = this.outbox.row(event);
     const rows: Array<EndpointRow & { created: boolean; changed: boolean }> = await this.query(APPLY_CHANGE, [
       ...keyParams(key),
@@ -50,7 +58,8 @@ export class RoutesRepository {
   }
 
   // The read path's only query: one indexed join, inactive rows included so the revision is known.
-  async findSnapshot(key: RouteKey): Promise<RouteSnapshot | null> {
+  async findSnapshot(scope: TenantScope, key: RouteKey): Promise<RouteSnapshot | null> {
+    if (!inScope(scope, key.tenant)) return null;
     const rows: Array<{ url: string; is_active: boolean; revision: number }> = await this.query(
       `SELECT e.url, e.is_active, e.revision ${ROUTE_JOINS} WHERE ${BY_KEY}`,
       keyParams(key),
@@ -60,8 +69,10 @@ export class RoutesRepository {
   }
 
   // Many routes in one query (the cache_warming consumer, per batch), keyed by routeKeyString;
-  // routes that do not exist are absent.
-  async findSnapshots(keys: RouteKey[]): Promise<Map<string, RouteSnapshot>> {
+  // routes that do not exist or are outside the scope are absent.
+  async findSnapshots(scope: TenantScope, all: RouteKey[]): Promise<Map<string, RouteSnapshot>> {
+    const keys = all.filter((key) => inScope(scope, key.tenant));
+    if (!keys.length) return new Map();
     const rows: Array<RouteKey & { url: string; is_active: boolean; revision: number }> = await this.query(
       `SELECT k.tenant, k.service, k.env, k.version, e.url, e.is_active, e.revision ${ROUTE_JOINS}
        JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(tenant, service, env, version)
@@ -71,18 +82,21 @@ export class RoutesRepository {
     return new Map(rows.map((row) => [routeKeyString(row), { url: row.url, active: row.is_active, revision: row.revision }]));
   }
 
-  async findOne(key: RouteKey): Promise<RouteRecord | null> {
+  async findOne(scope: TenantScope, key: RouteKey): Promise<RouteRecord | null> {
+    if (!inScope(scope, key.tenant)) return null;
     const rows: EndpointRow[] = await this.query(`SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS} WHERE ${BY_KEY}`, keyParams(key));
     return rows.length ? toRecord(rows[0]) : null;
   }
 
-  async list(filter: RouteListFilter): Promise<RouteRecord[]> {
+  // A tenant filter naming another tenant than the scope's matches nothing.
+  async list(scope: TenantScope, filter: RouteListFilter): Promise<RouteRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
+    if (scope.tenant !== null) add('t.name = ?', scope.tenant);
     if (filter.tenant !== undefined) add('t.name = ?', filter.tenant);
     if (filter.service !== undefined) add('s.name = ?', filter.service);
     if (filter.env !== undefined) add('env.name = ?', filter.env);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { changedByOf, Principal } from '../../contracts/principal';
 import { ROUTE_CHANGED_EVENT, RouteEventDraft } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
 import { RouteChange } from '../route-store';
@@ -20,7 +21,8 @@ export function changeOf(intent: Intent): RouteChange {
   }
 }
 
-export function draftEvent(key: RouteKey, correlationId: string | null): RouteEventDraft {
+// The request-side event fields, changed_by naming the API key that asked for the change.
+export function draftEvent(key: RouteKey, author: Principal, correlationId: string | null): RouteEventDraft {
   return {
     event_id: randomUUID(),
     event_type: ROUTE_CHANGED_EVENT,
@@ -28,7 +30,7 @@ export function draftEvent(key: RouteKey, correlationId: string | null): RouteEv
     service: key.service,
     env: key.env,
     version: key.version,
-    changed_by: null,
+    ...changedByOf(author),
     correlation_id: correlationId,
     occurred_at: new Date().toISOString(),
   };

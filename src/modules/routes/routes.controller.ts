@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res, U
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
+import { Principal, TenantScope } from '../../contracts/principal';
+import { Caller, CallerScope } from '../auth';
 import { CreateRouteDto } from './dto/create-route.dto';
 import { ListRoutesQueryDto } from './dto/list-routes-query.dto';
 import { RouteKeyDto } from '../../common/validation/route-key.dto';
@@ -27,14 +29,15 @@ export class RoutesController {
     summary: 'Create or update a route',
     description:
       'Creates tenant/service/env on first use. Same url and already active: no change and no event. ' +
-      'Different url: updated (and active). Same url but inactive: activated.',
+      'Different url: updated (and active). Same url but inactive: activated. ' +
+      "A route of a tenant outside the key's scope is 404, as if it did not exist, and is not created.",
   })
   @ApiResponse({ status: 201, description: 'The route did not exist and was created', type: RouteResponseDto })
   @ApiResponse({ status: 200, description: 'The route existed (updated, activated or unchanged)', type: RouteResponseDto })
-  @ApiErrors(400, 413, 415, 503)
-  async create(@Body() body: CreateRouteDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiErrors(400, 404, 413, 415, 503)
+  async create(@Caller() caller: Principal, @Body() body: CreateRouteDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { tenant, service, env, version, url } = body;
-    const result = await this.routes.create({ tenant, service, env, version }, url);
+    const result = await this.routes.create(caller, { tenant, service, env, version }, url);
     reply.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
     return RouteResponseDto.from(result.route);
   }
@@ -44,8 +47,8 @@ export class RoutesController {
   @ApiOperation({ summary: 'Activate a route (no-op when already active)' })
   @ApiOkResponse({ type: RouteResponseDto })
   @ApiErrors(400, 404, 413, 415, 503)
-  async activate(@Body() key: RouteKeyDto) {
-    return RouteResponseDto.from((await this.routes.activate(pick(key))).route);
+  async activate(@Caller() caller: Principal, @Body() key: RouteKeyDto) {
+    return RouteResponseDto.from((await this.routes.activate(caller, pick(key))).route);
   }
 
   @Post('deactivate')
@@ -53,8 +56,8 @@ export class RoutesController {
   @ApiOperation({ summary: 'Deactivate a route (soft delete; no-op when already inactive)' })
   @ApiOkResponse({ type: RouteResponseDto })
   @ApiErrors(400, 404, 413, 415, 503)
-  async deactivate(@Body() key: RouteKeyDto) {
-    return RouteResponseDto.from((await this.routes.deactivate(pick(key))).route);
+  async deactivate(@Caller() caller: Principal, @Body() key: RouteKeyDto) {
+    return RouteResponseDto.from((await this.routes.deactivate(caller, pick(key))).route);
   }
 
   @Get()
@@ -62,9 +65,9 @@ export class RoutesController {
   @ApiOperation({ summary: 'List configured routes, ordered by creation, with cursor pagination' })
   @ApiOkResponse({ type: RouteListResponseDto })
   @ApiErrors(400, 503)
-  async list(@Query() query: ListRoutesQueryDto): Promise<RouteListResponseDto> {
+  async list(@CallerScope() scope: TenantScope, @Query() query: ListRoutesQueryDto): Promise<RouteListResponseDto> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.routes.list({
+    const rows = await this.routes.list(scope, {
       tenant: query.tenant,
       service: query.service,
       env: query.env,
@@ -85,8 +88,8 @@ export class RoutesController {
   @ApiOperation({ summary: 'One route as configured (active or not), with revision and timestamps' })
   @ApiOkResponse({ type: RouteResponseDto })
   @ApiErrors(400, 404, 503)
-  async getOne(@Param() key: RouteKeyDto) {
-    return RouteResponseDto.from(await this.routes.get(pick(key)));
+  async getOne(@CallerScope() scope: TenantScope, @Param() key: RouteKeyDto) {
+    return RouteResponseDto.from(await this.routes.get(scope, pick(key)));
   }
 }
 

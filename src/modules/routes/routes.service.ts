@@ -3,6 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { ClsService } from 'nestjs-cls';
 import { Counter, Histogram } from 'prom-client';
 import { METRIC } from '../../common/metrics/metric-names';
+import { Principal, scopeOf, TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { RouteCache } from '../route-store';
 import { AppliedChange, RouteListFilter, RouteRecord } from '../route-store';
@@ -10,6 +11,8 @@ import { RoutesRepository } from '../route-store';
 import { changeOf, draftEvent, Intent } from './route-change';
 import { RouteNotFoundError } from './routes.errors';
 
+// Reads take the caller's TenantScope; writes take the caller (Principal), which gives both the scope
+// and the event's changed_by. Both come from the controller (@CallerScope(), @Caller()).
 @Injectable()
 export class RoutesService {
   constructor(
@@ -22,33 +25,36 @@ export class RoutesService {
     @InjectMetric(METRIC.writeLatency) private readonly latency: Histogram<string>,
   ) {}
 
-  create(key: RouteKey, url: string): Promise<AppliedChange> {
-    return this.write(key, { kind: 'upsert', url });
+  create(caller: Principal, key: RouteKey, url: string): Promise<AppliedChange> {
+    return this.write(caller, key, { kind: 'upsert', url });
   }
 
-  activate(key: RouteKey): Promise<AppliedChange> {
-    return this.write(key, { kind: 'activate' });
+  activate(caller: Principal, key: RouteKey): Promise<AppliedChange> {
+    return this.write(caller, key, { kind: 'activate' });
   }
 
-  deactivate(key: RouteKey): Promise<AppliedChange> {
-    return this.write(key, { kind: 'deactivate' });
+  deactivate(caller: Principal, key: RouteKey): Promise<AppliedChange> {
+    return this.write(caller, key, { kind: 'deactivate' });
   }
 
-  async get(key: RouteKey): Promise<RouteRecord> {
-    const route = await this.repository.findOne(key);
+  async get(scope: TenantScope, key: RouteKey): Promise<RouteRecord> {
+    const route = await this.repository.findOne(scope, key);
     if (!route) throw new RouteNotFoundError(key);
     return route;
   }
 
-  list(filter: RouteListFilter): Promise<RouteRecord[]> {
-    return this.repository.list(filter);
+  list(scope: TenantScope, filter: RouteListFilter): Promise<RouteRecord[]> {
+    return this.repository.list(scope, filter);
   }
 
-  private async write(key: RouteKey, intent: Intent): Promise<AppliedChange> {
+  // A route outside the caller's scope is 404 like a missing one, for creates too: creating it would
+  // tell the caller whether it existed (201 or 200) and let it write into another tenant.
+  private async write(caller: Principal, key: RouteKey, intent: Intent): Promise<AppliedChange> {
     this.requests.inc();
     const stopTimer = this.latency.startTimer();
     try {
-      const result = await this.repository.applyChange(key, changeOf(intent), draftEvent(key, this.correlationId()));
+      const event = draftEvent(key, caller, this.correlationId());
+      const result = await this.repository.applyChange(scopeOf(caller), key, changeOf(intent), event);
       if (!result) throw new RouteNotFoundError(key);
       stopTimer();
       this.successes.inc();

@@ -7,7 +7,7 @@ export class ActionAuditResponseDto extends AuditPageDto {
   @ApiProperty({ enum: ROUTE_ACTIONS })
   action: RouteAction;
 
-  @ApiProperty({ nullable: true, type: Number, example: 24, description: 'The window used, in hours; null when unlimited' })
+  @ApiProperty({ nullable: true, type: 'integer', example: 24, description: 'The window used, in hours; null when unlimited' })
   hours: number | null;
 
   @ApiProperty({ type: [AuditEventDto], description: 'Newest first' })

@@ -1,7 +1,7 @@
 import { IsOptionalRouteName } from '../../../common/validation/route-name.decorator';
-import { AuditPageQueryDto } from './audit-page-query.dto';
+import { AuditAuthorQueryDto } from './audit-author-query.dto';
 
-export class AuditFilterQueryDto extends AuditPageQueryDto {
+export class AuditFilterQueryDto extends AuditAuthorQueryDto {
   @IsOptionalRouteName('Only events of this tenant')
   tenant?: string;
 

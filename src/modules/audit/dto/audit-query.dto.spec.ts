@@ -3,6 +3,7 @@ import { ValidationFailedError } from '../../../common/errors/common.errors';
 import { VALIDATION_OPTIONS } from '../../../common/validation/validation.options';
 import { ActionAuditQueryDto } from './action-audit-query.dto';
 import { RecentAuditQueryDto } from './recent-audit-query.dto';
+import { RouteAuditQueryDto } from './route-audit-query.dto';
 import { TimeRangeAuditQueryDto } from './time-range-audit-query.dto';
 
 const pipe = new ValidationPipe(VALIDATION_OPTIONS);
@@ -34,7 +35,26 @@ describe('audit query DTOs', () => {
     expect(query).toMatchObject({ start_time: new Date('2026-01-14T17:00:00Z'), end_time: new Date('2026-01-14T18:00:00Z') });
   });
 
+  it('should take an optional window and author on the route history', async () => {
+    const route = { tenant: 'team-a', service: 'payments', env: 'prod', version: 'v2' };
+
+    await expect(parse(RouteAuditQueryDto, route)).resolves.toEqual(route);
+    await expect(
+      parse(RouteAuditQueryDto, { ...route, start_time: '2026-11-23T00:00:00+01:00', changed_by: 'deploy-bot', changed_by_key_id: 'bootstrap' }),
+    ).resolves.toEqual({ ...route, start_time: new Date('2026-11-22T23:00:00Z'), changed_by: 'deploy-bot', changed_by_key_id: 'bootstrap' });
+  });
+
   it.each([
+    [
+      RouteAuditQueryDto,
+      { tenant: 't', service: 's', env: 'e', version: 'v', end_time: 'last week' },
+      'end_time',
+      expect.stringContaining('with a timezone'),
+    ],
+    [RecentAuditQueryDto, { changed_by: '' }, 'changed_by', expect.stringContaining('must be 1-128 characters')],
+    [RecentAuditQueryDto, { changed_by: ['a', 'b'] }, 'changed_by', expect.stringContaining('must be 1-128 characters')],
+    [RecentAuditQueryDto, { changed_by: '{"$ne":null}' }, 'changed_by', expect.stringContaining('must be 1-128 characters')],
+    [ActionAuditQueryDto, { action: 'created', changed_by_key_id: 'k\u0000' }, 'changed_by_key_id', expect.stringContaining('a key id')],
     [RecentAuditQueryDto, { limit: 'abc' }, 'limit', 'must be an integer between 1 and 1000'],
     [RecentAuditQueryDto, { limit: '1.5' }, 'limit', 'must be an integer between 1 and 1000'],
     [RecentAuditQueryDto, { limit: '' }, 'limit', 'must be an integer between 1 and 1000'],

@@ -11,15 +11,22 @@ export class AuditRouteEventDto {
   previous_url: string | null;
   @ApiProperty({ nullable: true, enum: ['active', 'inactive'], description: 'State before this change; null for "created"' })
   previous_state: RouteState | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Who made the change; null until authentication exists' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'deploy-bot',
+    description: 'Name of the API key that made the change; null for changes made before authentication existed',
+  })
   changed_by: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f', description: 'Id of that API key' })
+  changed_by_key_id: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'X-Correlation-ID of the request that made the change' })
   correlation_id: string | null;
-  @ApiProperty({ nullable: true, type: Number, example: 3, description: 'Route revision after this change' })
+  @ApiProperty({ nullable: true, type: 'integer', example: 3, description: 'Route revision after this change' })
   revision: number | null;
-  @ApiProperty({ example: '2026-01-14T17:00:00.000Z', description: 'When the change was committed (UTC)' })
+  @ApiProperty({ format: 'date-time', example: '2026-01-14T17:00:00.000Z', description: 'When the change was committed (UTC)' })
   occurred_at: string;
-  @ApiProperty({ nullable: true, type: String, example: '2026-01-14T17:00:00.250Z', description: 'When it was audited (UTC)' })
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2026-01-14T17:00:00.250Z', description: 'When it was audited (UTC)' })
   processed_at: string | null;
 
   static from(doc: AuditEvent): AuditRouteEventDto {
@@ -30,6 +37,7 @@ export class AuditRouteEventDto {
       previous_url: doc.previous_url ?? null,
       previous_state: doc.previous_state ?? null,
       changed_by: doc.changed_by ?? null,
+      changed_by_key_id: doc.changed_by_key_id ?? null,
       correlation_id: doc.correlation_id ?? null,
       revision: doc.revision ?? null,
       occurred_at: doc.occurred_at.toISOString(),

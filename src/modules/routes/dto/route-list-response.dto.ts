@@ -5,7 +5,7 @@ export class RouteListResponseDto {
   @ApiProperty({ type: [RouteResponseDto] })
   routes: RouteResponseDto[];
 
-  @ApiProperty({ example: 2, description: 'Number of routes in this page' })
+  @ApiProperty({ type: 'integer', example: 2, description: 'Number of routes in this page' })
   count: number;
 
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` to get the next page; null on the last page' })

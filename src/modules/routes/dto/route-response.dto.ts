@@ -8,9 +8,9 @@ export class RouteResponseDto {
   @ApiProperty({ example: 'v2' }) version: string;
   @ApiProperty({ example: 'https://payments-v2.internal.example.com' }) url: string;
   @ApiProperty({ example: true }) is_active: boolean;
-  @ApiProperty({ example: 3, description: 'Increases with every change of this route' }) revision: number;
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' }) created_at: string;
-  @ApiProperty({ example: '2026-11-21T10:05:00.000Z' }) updated_at: string;
+  @ApiProperty({ type: 'integer', example: 3, description: 'Increases with every change of this route' }) revision: number;
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:05:00.000Z' }) updated_at: string;
 
   static from(record: RouteRecord): RouteResponseDto {
     return {

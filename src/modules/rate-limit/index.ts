@@ -1,0 +1,4 @@
+// The module's public surface: other modules and the entry points import only from here
+// (enforced by dependency-cruiser, .dependency-cruiser.cjs).
+export * from './rate-limit.module';
+export * from './read-limiter';

@@ -1,0 +1,43 @@
+import { OperationObject, ParameterObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { CORRELATION_HEADER_DOC } from '../../common/http/api-errors.decorator';
+import { errorResponse } from '../../common/http/error-responses';
+import { ROUTE_NAME_PATTERN } from '../../common/validation/route-name.decorator';
+
+const nameParam = (name: string, example: string, description: string): ParameterObject => ({
+  name,
+  in: 'query',
+  required: true,
+  description,
+  schema: { type: 'string', pattern: ROUTE_NAME_PATTERN.source, minLength: 1, maxLength: 128, example },
+});
+
+// The OpenAPI description of GET /api/v1/routes/resolve, a plain Fastify route (resolve-route.ts).
+// Security and the errors every /api/v1 operation shares are added by the document policy.
+export const RESOLVE_OPERATION: OperationObject = {
+  tags: ['resolve'],
+  summary: 'Where is tenant/service/env/version?',
+  description: "Answers from the in-process or Redis cache when it can; 404 when the route is missing, inactive or outside the key's tenant.",
+  operationId: 'ResolveRoute_resolve',
+  parameters: [
+    nameParam('tenant', 'team-a', 'Tenant name'),
+    nameParam('service', 'payments', 'Service name'),
+    nameParam('env', 'prod', 'Environment name'),
+    nameParam('version', 'v2', 'Version label'),
+    { ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } },
+  ],
+  responses: {
+    200: {
+      description: 'The endpoint URL of the active route',
+      headers: {
+        'X-Cache-Fallback': {
+          description: '"true" when PostgreSQL could not be asked and the answer is this instance\'s last known value',
+          schema: { type: 'string', enum: ['true'] },
+        },
+      },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ResolvedRouteResponseDto' } } },
+    },
+    400: errorResponse(400),
+    404: errorResponse(404),
+    503: errorResponse(503),
+  },
+};
