@@ -9,6 +9,14 @@ export interface LocalRouteCacheOptions {
   now?: () => number;
 }
 
+// A copy of `s` in one contiguous piece. Keys are built by concatenation from the request's query
+// strings and URLs are slices of the Redis reply; V8 keeps both as ropes or views that hold their
+// parts or the whole reply alive (about 200 bytes per route, 20 MB for 100,000 routes, measured with
+// a heap snapshot). Only entries that are stored pay for the copy; lookups use the key as it is.
+function flat(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 // One route's place in the tier: the entry (if any) and the floor, in one object, so a route costs
 // one key, one LRU slot and one object (two LRUs, for entries and floors, cost about twice that).
 // The slot itself is what get() returns: no allocation on a hit.
@@ -60,18 +68,19 @@ export class LocalRouteCache {
   }
 
   // False when the entry is older than what this instance already saw for the route.
-  set(key: string, entry: LocalEntry): boolean {
+  // `ttlMs` overrides the configured lifetime (jitter applies to either).
+  set(key: string, entry: LocalEntry, ttlMs = this.options.ttlMs): boolean {
     let slot = this.slots.get(key);
     if (slot !== undefined && entry.revision < slot.floor) return false;
     if (slot === undefined) {
       slot = new Slot();
-      this.slots.set(key, slot);
+      this.slots.set(flat(key), slot);
     }
     slot.found = entry.found;
-    slot.url = entry.found ? entry.url : '';
+    slot.url = !entry.found ? '' : entry.url === slot.url ? slot.url : flat(entry.url);
     slot.revision = entry.revision;
     if (entry.revision > slot.floor) slot.floor = entry.revision;
-    slot.expiresAt = this.now() + this.options.ttlMs * (0.8 + this.random() * 0.4);
+    slot.expiresAt = this.now() + ttlMs * (0.8 + this.random() * 0.4);
     slot.epoch = this.epoch;
     return true;
   }
@@ -82,7 +91,7 @@ export class LocalRouteCache {
     if (slot === undefined) {
       if (revision <= 0) return;
       slot = new Slot();
-      this.slots.set(key, slot);
+      this.slots.set(flat(key), slot);
     }
     if (revision > slot.floor) slot.floor = revision;
     slot.epoch = -1;

@@ -66,6 +66,26 @@ describe(ResolveService.name, () => {
     expect(cache.fill).not.toHaveBeenCalled();
   });
 
+  it('should hold a PostgreSQL answer read while Redis failed for about a second only', async () => {
+    const snapshot = { url: 'https://a.example.com', active: true, revision: 5 };
+    const { sut, cache, repository } = setup({ kind: 'error' }, snapshot, true);
+    const now = jest.spyOn(performance, 'now').mockReturnValue(1_000);
+    try {
+      await sut.resolve(key);
+      now.mockReturnValue(1_700);
+      await sut.resolve(key);
+      expect(repository.findSnapshot).toHaveBeenCalledTimes(1);
+
+      now.mockReturnValue(2_300);
+      cache.lookup.mockResolvedValue({ kind: 'miss' });
+      await sut.resolve(key);
+      expect(repository.findSnapshot).toHaveBeenCalledTimes(2);
+      expect(cache.fill).toHaveBeenCalledWith(key, snapshot);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('should cache a missing route as a negative entry of revision 0', async () => {
     const { sut, cache } = setup({ kind: 'miss' }, null);
 

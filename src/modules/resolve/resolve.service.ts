@@ -26,6 +26,9 @@ export interface ResolvedRoute {
 // Three tiers: this process's memory, Redis (shared), PostgreSQL (the truth). A hit in either cache
 // (positive or negative) never touches PostgreSQL; concurrent misses for one route on this instance
 // share one PostgreSQL query.
+// Lifetime of an in-process entry read from PostgreSQL while Redis could not be asked.
+const UNCACHED_LOCAL_TTL_MS = 1000;
+
 @Injectable()
 export class ResolveService implements OnModuleInit, InvalidationListener {
   private readonly local?: LocalRouteCache;
@@ -126,9 +129,10 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
         snapshot.active && snapshot.url !== null
           ? { found: true, url: snapshot.url, revision: snapshot.revision }
           : { found: false, revision: snapshot.revision };
-      // Not held in memory when Redis could not be asked (so it was not filled either): the next
-      // request asks Redis again and fills it once it is back, for the other instances too.
-      if (cached.kind !== 'error') local?.set(id, entry);
+      // When Redis could not be asked (so it was not filled either), held only briefly: long enough
+      // that a Redis breaker opened by a load spike does not send every request to PostgreSQL, short
+      // enough that Redis is filled again, for the other instances too, soon after it is back.
+      local?.set(id, entry, cached.kind === 'error' ? UNCACHED_LOCAL_TTL_MS : undefined);
       return this.answer(key, entry, false);
     } finally {
       this.observeLatency((performance.now() - started) / 1000);
