@@ -51,7 +51,7 @@ const IsTenantOverrides = () =>
     },
   });
 
-export const OPERATIONAL_ACCESS = ['open', 'key'] as const;
+const OPERATIONAL_ACCESS = ['open', 'key'] as const;
 
 // Visible ASCII only: a header value is trimmed, and a key is typed or pasted by people. Never part
 // of a message (the value is a secret).

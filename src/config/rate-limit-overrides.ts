@@ -18,7 +18,7 @@ export type OverridesParse = { overrides: TenantOverride[]; problem?: undefined 
 const TENANT = /^[A-Za-z0-9._-]{1,128}$/;
 const ENTRY = /^([^:=]+):([^:=]+)=([^:=]+)$/;
 export const MAX_OVERRIDE_LIMIT = 100_000_000;
-export const OVERRIDES_FORMAT = '<tenant>:<reads|writes>=<limit>, comma-separated (e.g. team-a:writes=100,team-b:reads=5000)';
+const OVERRIDES_FORMAT = '<tenant>:<reads|writes>=<limit>, comma-separated (e.g. team-a:writes=100,team-b:reads=5000)';
 
 export function parseTenantOverrides(text: string): OverridesParse {
   const overrides: TenantOverride[] = [];

@@ -11,7 +11,7 @@ export interface ErrorDoc {
   headers?: HeadersObject;
 }
 
-export const ERROR_SCHEMA_REF = '#/components/schemas/ErrorResponseDto';
+const ERROR_SCHEMA_REF = '#/components/schemas/ErrorResponseDto';
 
 export const EXAMPLE_CORRELATION_ID = '5f0c7a4e-2b1d-4a55-9a0e-3c1f7d9b8e21';
 const seconds = (description: string) => ({ description, schema: { type: 'integer' as const, minimum: 0, example: 1 } });

@@ -46,7 +46,7 @@ function computeHeaders(options: HelmetOptions): HeaderSet {
 }
 
 export const API_SECURITY_HEADERS = computeHeaders(API_OPTIONS);
-export const DOCUMENT_SECURITY_HEADERS = computeHeaders(DOCUMENT_OPTIONS);
+const DOCUMENT_SECURITY_HEADERS = computeHeaders(DOCUMENT_OPTIONS);
 
 export const DOCS_PATH = '/docs';
 

@@ -4,7 +4,7 @@ import { ErrorResponseDto } from './error-response.dto';
 import { addRawRoutes, describeLibraryRoutes, rawRouteModels } from './openapi-extras';
 import { API_KEY_SCHEME, applyApiPolicy, BEARER_SCHEME } from './openapi-policy';
 
-export const OPENAPI_JSON_PATH = 'docs/openapi.json';
+const OPENAPI_JSON_PATH = 'docs/openapi.json';
 
 const DESCRIPTION =
   'Multi-tenant routing control plane: tenant → service → environment → version → endpoint URL.\n\n' +

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'stream';
-import { REDACTED_PATHS, redactRequestUrl, redactUrls, serializeError } from './log-redaction';
+import { REDACTED_PATHS, redactKeys, redactRequestUrl, redactUrls, serializeError } from './log-redaction';
 
 function capture() {
   const lines: string[] = [];
@@ -12,6 +12,17 @@ function capture() {
   });
   return { lines, logger: pino({ serializers: { err: serializeError }, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } }, stream) };
 }
+
+describe(redactKeys.name, () => {
+  it.each([
+    [`Tenant tm_${'a1'.repeat(16)}_${'Zx-9'.repeat(11)} exceeded the reads limit`, 'Tenant [REDACTED] exceeded the reads limit'],
+    [`a tm_${'0'.repeat(32)}_${'A'.repeat(43)} and tm_${'f'.repeat(32)}_${'_'.repeat(43)}`, 'a [REDACTED] and [REDACTED]'],
+    ['Tenant team-a exceeded the reads limit', 'Tenant team-a exceeded the reads limit'],
+    ['tm_short_key stays', 'tm_short_key stays'],
+  ])('should replace generated keys in %s', (text, expected) => {
+    expect(redactKeys(text)).toBe(expected);
+  });
+});
 
 describe(redactUrls.name, () => {
   it.each([

@@ -4,6 +4,7 @@ import { Counter } from 'prom-client';
 import { LimitClass } from '../../config/rate-limit-overrides';
 import { boundCounter, Increment } from '../../common/metrics/bound-series';
 import { ThrottledLog } from '../../common/logging/throttled-log';
+import { redactKeys } from '../../common/logging/log-redaction';
 import { LimitState } from './limit-state';
 import { RATE_LIMIT_METRIC, SHARED_BUCKET } from './rate-limit.constants';
 import { RateLimitedError } from './rate-limit.errors';
@@ -30,7 +31,7 @@ export class RateLimitRefusals {
     const scope = state.limitClass === 'reads' ? 'on this instance' : 'across all instances';
     this.warnings.warn(
       `${state.limitClass}:${state.bucket}`,
-      `${who} exceeded the ${state.limitClass} limit (${state.limit} per ${this.limits.windowMs} ms ${scope}); answering 429`,
+      redactKeys(`${who} exceeded the ${state.limitClass} limit (${state.limit} per ${this.limits.windowMs} ms ${scope}); answering 429`),
     );
     return new RateLimitedError(state, this.limits.windowMs);
   }

@@ -33,6 +33,18 @@ describe(LocalRouteCache.name, () => {
     expect(cache.set('a', { found: true, url: 'https://one.example.com', revision: 1 })).toBe(false);
   });
 
+  it('should remember a change to a route it does not hold without taking a slot from the routes it serves', () => {
+    const cache = make();
+    for (const k of ['a', 'b', 'c']) cache.set(k, { found: true, url: `https://${k}.example.com`, revision: 1 });
+    for (const k of ['x', 'y', 'z']) cache.invalidate(k, 7);
+
+    for (const k of ['a', 'b', 'c']) expect(cache.get(k)).toMatchObject({ url: `https://${k}.example.com` });
+    expect(cache.floor('x')).toBe(7);
+    expect(cache.set('x', { found: true, url: 'https://old.example.com', revision: 6 })).toBe(false);
+    expect(cache.set('y', { found: true, url: 'https://new.example.com', revision: 7 })).toBe(true);
+    expect(cache.floor('y')).toBe(7);
+  });
+
   it('should hold at most maxEntries routes', () => {
     const cache = make();
     for (const k of ['a', 'b', 'c', 'd']) cache.set(k, { found: false, revision: 0 });

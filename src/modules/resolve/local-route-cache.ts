@@ -17,6 +17,9 @@ function flat(s: string): string {
   return Buffer.from(s, 'utf8').toString('utf8');
 }
 
+// Changes to routes not held, remembered at most (see LocalRouteCache).
+const MAX_UNHELD_FLOORS = 10_000;
+
 // One route's place in the tier: the entry (if any) and the floor, in one object, so a route costs
 // one key, one LRU slot and one object (two LRUs, for entries and floors, cost about twice that).
 // The slot itself is what get() returns: no allocation on a hit.
@@ -36,15 +39,20 @@ class Slot {
 // Per route it keeps the highest revision this instance has seen and refuses anything older, so it
 // never serves a revision older than one already served. Floors outlive entries (they are what stops
 // an older Redis value from coming back); a slot is only forgotten when the LRU evicts it, and losing
-// a floor only costs a PostgreSQL read, which is the truth.
+// a floor only costs a PostgreSQL read, which is the truth. A change to a route this instance does not
+// hold is remembered in a small LRU of its own, so a burst of writes to other routes cannot push the
+// routes being served out of the tier; that floor still stops a lookup already in flight from filling
+// the older value.
 export class LocalRouteCache {
   private readonly slots: LRUCache<string, Slot>;
+  private readonly unheldFloors: LRUCache<string, number>;
   private readonly random: () => number;
   private readonly now: () => number;
   private epoch = 0;
 
   constructor(private readonly options: LocalRouteCacheOptions) {
     this.slots = new LRUCache({ max: options.maxEntries });
+    this.unheldFloors = new LRUCache({ max: Math.min(options.maxEntries, MAX_UNHELD_FLOORS) });
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => performance.now());
   }
@@ -64,7 +72,7 @@ export class LocalRouteCache {
   }
 
   floor(key: string): number {
-    return this.slots.get(key)?.floor ?? 0;
+    return this.slots.get(key)?.floor ?? this.unheldFloors.get(key) ?? 0;
   }
 
   // False when the entry is older than what this instance already saw for the route.
@@ -73,7 +81,11 @@ export class LocalRouteCache {
     let slot = this.slots.get(key);
     if (slot !== undefined && entry.revision < slot.floor) return false;
     if (slot === undefined) {
+      const unheld = this.unheldFloors.get(key) ?? 0;
+      if (entry.revision < unheld) return false;
       slot = new Slot();
+      slot.floor = unheld;
+      this.unheldFloors.delete(key);
       this.slots.set(flat(key), slot);
     }
     slot.found = entry.found;
@@ -87,11 +99,10 @@ export class LocalRouteCache {
 
   // A change to `revision` was committed: drop the entry and refuse anything older from now on.
   invalidate(key: string, revision: number): void {
-    let slot = this.slots.get(key);
+    const slot = this.slots.get(key);
     if (slot === undefined) {
-      if (revision <= 0) return;
-      slot = new Slot();
-      this.slots.set(flat(key), slot);
+      if (revision > (this.unheldFloors.get(key) ?? 0)) this.unheldFloors.set(flat(key), revision);
+      return;
     }
     if (revision > slot.floor) slot.floor = revision;
     slot.epoch = -1;

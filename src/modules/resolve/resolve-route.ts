@@ -13,7 +13,7 @@ import { Bulkheads } from '../resilience';
 import { DrainState } from '../resilience';
 import { ReadLimiter } from '../rate-limit';
 import { Authenticator } from '../auth';
-import { inScope, Principal, scopeOf } from '../../contracts/principal';
+import { inScope, Principal } from '../../contracts/principal';
 import { ActiveRouteNotFoundError } from './resolve.errors';
 
 export const RESOLVE_PATH = '/api/v1/routes/resolve';
@@ -87,8 +87,9 @@ export class ResolveRoute implements OnModuleInit {
     const limited = this.readLimiter.take(principal, key.tenant);
     if (limited) return this.readLimiter.refuse(request, reply, limited);
     // Another tenant's route is answered exactly as a missing one, before any cache tier is touched,
-    // so nothing about it leaks (the limit above counted the caller's own tenant, not that one).
-    if (!inScope(scopeOf(principal), key.tenant)) return sendError(reply, request, new ActiveRouteNotFoundError(key), this.logger);
+    // so nothing about it leaks (the limit above counted the caller's own tenant, not that one). A
+    // Principal is its own TenantScope (the same `tenant` field): no scope object per request.
+    if (!inScope(principal, key.tenant)) return sendError(reply, request, new ActiveRouteNotFoundError(key), this.logger);
     try {
       this.drain.enter();
     } catch (err) {
