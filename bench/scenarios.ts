@@ -32,9 +32,12 @@ export async function resolveHot(generator: Generator, api: Target, localCache: 
   logStep(`${localCache ? 'b' : 'c'}: resolve, hot set${localCache ? '' : ', in-process tier off'}`);
   const list = hotKeys().map(resolveRequest);
   await prefill(api, list);
+  // Both processes were started just before this scenario: measure them once the JIT and their
+  // start-up work are done, as every later scenario does.
   const load = await measure(generator, api, list, {
     connections: settings.connections,
     expect: 'ok',
+    warmupSeconds: Math.max(settings.warmupSeconds, settings.longWarmupSeconds),
     counters: resolveCounters(api),
   });
   return {
@@ -68,7 +71,7 @@ export async function resolveAllRoutes(generator: Generator, api: Target): Promi
   // Filling takes longer than the in-process tier's lifetime, so a longer warm-up (the generator over
   // the whole list) brings every instance-local entry back before measuring: the steady state of a
   // fleet whose 100k routes are all asked for every few seconds.
-  const warmupSeconds = Math.max(settings.warmupSeconds, settings.allRoutesWarmupSeconds);
+  const warmupSeconds = Math.max(settings.warmupSeconds, settings.longWarmupSeconds);
   const load = await measure(generator, api, list, {
     connections: settings.connections,
     expect: 'ok',
@@ -137,7 +140,13 @@ async function prefill(api: Target, list: HttpRequest[], deadline = Infinity): P
 
 function resolveCounters(api: Target): () => Promise<Record<string, number>> {
   return async () => {
-    const names = ['db_queries_total', 'resolve_cache_hit_total', 'resolve_cache_miss_total', 'resolve_negative_cache_hit_total'];
+    const names = [
+      'db_queries_total',
+      'resolve_cache_hit_total',
+      'resolve_cache_miss_total',
+      'resolve_negative_cache_hit_total',
+      'cache_errors_total',
+    ];
     const values = await Promise.all(names.map((n) => metricTotal(api, n)));
     return Object.fromEntries(names.map((n, i) => [n, values[i] ?? NaN]));
   };
@@ -146,5 +155,9 @@ function resolveCounters(api: Target): () => Promise<Record<string, number>> {
 function counterNotes(load: LoadRow): string[] {
   const queries = load.counters?.db_queries_total;
   if (queries === undefined || Number.isNaN(queries) || load.requests === 0) return [];
-  return [`PostgreSQL queries per request: ${(queries / load.requests).toFixed(3)}`];
+  const notes = [`PostgreSQL queries per request: ${(queries / load.requests).toFixed(3)}`];
+  // Failed or timed-out Redis commands (each sends its resolve to PostgreSQL); should be 0.
+  const redisErrors = load.counters?.cache_errors_total;
+  if (redisErrors) notes.push(`Redis command failures: ${redisErrors}`);
+  return notes;
 }

@@ -107,7 +107,7 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(65535) REDIS_PORT: number = 6379;
   @IsInt() @Min(0) @Max(15) REDIS_DB: number = 0;
   @IsOptional() @IsString() REDIS_PASSWORD?: string;
-  @IsInt() @Min(5) @Max(5000) REDIS_COMMAND_TIMEOUT_MS: number = 50;
+  @IsInt() @Min(5) @Max(5000) REDIS_COMMAND_TIMEOUT_MS: number = 250;
   @IsInt() @Min(50) @Max(60_000) REDIS_CONNECT_TIMEOUT_MS: number = 1000;
 
   @IsInt() @Min(1) @Max(86_400) CACHE_POSITIVE_TTL: number = 60;

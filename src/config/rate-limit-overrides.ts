@@ -1,3 +1,5 @@
+import { ROUTE_NAME_PATTERN } from '../common/validation/route-name.decorator';
+
 // RATE_LIMIT_TENANT_OVERRIDES: "<tenant>:<reads|writes>=<limit>" entries, comma-separated, e.g.
 // "team-a:writes=100,team-a:reads=120000,team-b:writes=10". ":" cannot occur in a tenant name, so
 // an entry splits one way only; one line per (tenant, class) keeps a ConfigMap value readable and
@@ -13,9 +15,8 @@ export interface TenantOverride {
 
 export type OverridesParse = { overrides: TenantOverride[]; problem?: undefined } | { overrides?: undefined; problem: string };
 
-// The tenant name rule of the API (ROUTE_NAME_PATTERN): an override for a name no request can carry
-// would silently never apply.
-const TENANT = /^[A-Za-z0-9._-]{1,128}$/;
+// The tenant name rule of the API: an override for a name no request can carry would silently never apply.
+const TENANT = ROUTE_NAME_PATTERN;
 const ENTRY = /^([^:=]+):([^:=]+)=([^:=]+)$/;
 export const MAX_OVERRIDE_LIMIT = 100_000_000;
 const OVERRIDES_FORMAT = '<tenant>:<reads|writes>=<limit>, comma-separated (e.g. team-a:writes=100,team-b:reads=5000)';

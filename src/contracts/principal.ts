@@ -19,6 +19,10 @@ export interface Principal {
   role: Role;
 }
 
+// A key's name: what events and audit documents show as changed_by, and what the audit filter accepts.
+export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+export const KEY_NAME_PROBLEM = 'must be 1-128 characters of A-Z, a-z, 0-9, ".", "_", "@" or "-", starting with a letter or digit';
+
 // The tenants a caller may see or change. Every tenant-owned read or write in a repository takes
 // one, so a query cannot forget it.
 export interface TenantScope {

@@ -2,13 +2,12 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, IsString, Matches, registerDecorator } from 'class-validator';
+import { KEY_NAME_PATTERN as KEY_NAME, KEY_NAME_PROBLEM } from '../../contracts/principal';
 import { ROUTE_ACTIONS } from '../../contracts/route-event';
 import { parseZonedTimestamp, ZONED_TIMESTAMP_PROBLEM } from './zoned-timestamp';
 
 const ACTION_PROBLEM = `must be one of ${ROUTE_ACTIONS.join(', ')}`;
-// The key name rule of POST /api/v1/keys, and key ids (UUIDs, or "bootstrap" for the configured key).
-const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
-const KEY_NAME_PROBLEM = 'must be 1-128 characters of A-Z, a-z, 0-9, ".", "_", "@" or "-", starting with a letter or digit';
+// Key ids: UUIDs, or "bootstrap" for the configured key.
 const KEY_ID = /^[A-Za-z0-9-]{1,64}$/;
 const KEY_ID_PROBLEM = 'must be 1-64 characters of A-Z, a-z, 0-9 or "-" (a key id)';
 

@@ -1,13 +1,11 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { ROLES } from '../../../contracts/principal';
+import { KEY_NAME_PATTERN as KEY_NAME, KEY_NAME_PROBLEM, ROLES } from '../../../contracts/principal';
 
 // A tenant name (the route name rule, not dots only) or "*" (every tenant).
 const KEY_TENANT = /^(\*|(?!\.+$)[A-Za-z0-9._-]{1,128})$/;
 const KEY_TENANT_PROBLEM = 'must be "*" (every tenant) or 1-128 characters of A-Z, a-z, 0-9, ".", "_" or "-"';
-const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
-const KEY_NAME_PROBLEM = 'must be 1-128 characters of A-Z, a-z, 0-9, ".", "_", "@" or "-", starting with a letter or digit';
 const ZONE = /([Zz]|[+-]\d{2}:\d{2})$/;
 const ZONED_PROBLEM = 'must be an ISO 8601 timestamp with a timezone, e.g. 2027-01-01T00:00:00Z';
 
