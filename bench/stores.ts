@@ -140,13 +140,29 @@ export async function kafkaAdmin(): Promise<Admin> {
 }
 
 // Per group: messages of the bench topic not yet committed (a group with no commit counts from 0).
+// On a broker's first run the group coordinator (__consumer_offsets) is still being created when the
+// drain starts: retriable answers such as NOT_COORDINATOR are asked again, for up to 30 s.
 export async function groupLag(groupId: string): Promise<number> {
   const a = await kafkaAdmin();
-  const [ends, [committed]] = await Promise.all([a.fetchTopicOffsets(names.topic), a.fetchOffsets({ groupId, topics: [names.topic] })]);
+  const [ends, [committed]] = await untilNotRetriable(() =>
+    Promise.all([a.fetchTopicOffsets(names.topic), a.fetchOffsets({ groupId, topics: [names.topic] })]),
+  );
   return ends.reduce((sum, { partition, high }) => {
     const done = Number(committed?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
     return sum + Math.max(0, Number(high) - Math.max(0, done));
   }, 0);
+}
+
+async function untilNotRetriable<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err as { retriable?: boolean }).retriable || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 export async function topicMessages(): Promise<number> {

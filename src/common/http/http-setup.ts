@@ -18,7 +18,7 @@ import { answerConnect, answerExpectation, handleClientError } from './client-er
 import { registerCors } from './cors-policy';
 import { registerJsonBodyParser } from './json-body-parser';
 import { MethodRegistry } from './method-registry';
-import { API_SECURITY_HEADERS, securityHeadersFor } from './security-headers';
+import { API_SECURITY_HEADERS, DOCS_PATH, securityHeadersFor } from './security-headers';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -68,6 +68,9 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
   const fastify = adapter.getInstance();
 
   MethodRegistry.attach(fastify);
+  // Set by authentication on every API request (contracts/principal.ts); declared up front so every
+  // request object has the same shape from its construction (fastify's advice for such properties).
+  fastify.decorateRequest('principal', undefined);
   // Only JSON bodies are accepted; fastify's built-in text/plain parser would let strings through.
   fastify.removeContentTypeParser('text/plain');
   registerJsonBodyParser(fastify, { maxBytes: BODY_LIMIT_BYTES, timeoutMs: timeouts.bodyTimeoutMs });
@@ -80,10 +83,15 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
     closing = true;
     done();
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
+  // The adapter's own request-hook slot (AbstractHttpAdapter.setOnRequestHook): Nest already runs
+  // an onRequest hook that calls it, so this costs no extra trip through fastify's hook runner; it
+  // runs before Nest's other onRequest hooks, which then run inside the request context.
+  adapter.setOnRequestHook((request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     request.headers[CORRELATION_HEADER] = request.id;
-    void reply.header('X-Correlation-ID', request.id);
-    void reply.headers(securityHeadersFor(request.routeOptions.url));
+    void reply.header(CORRELATION_HEADER, request.id);
+    // Only a /docs route gets the document set; the raw URL rules out every other request without
+    // building the route options object (fastify allocates one per access).
+    void reply.headers(request.url.startsWith(DOCS_PATH) ? securityHeadersFor(request.routeOptions.url) : API_SECURITY_HEADERS);
     if (closing) return sendError(reply, request, new ShuttingDownError(), logger);
     // HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 clients may omit it.
     if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
@@ -106,34 +114,38 @@ export function instrumentHttp(app: NestFastifyApplication): void {
   // Label sets are bound once per (method, route, status) instead of hashed on every request.
   const countGenerated = boundCounter(generated);
   const countProvided = boundCounter(provided);
-  const bound = new Map<string, { count: Increment; time: Observe }>();
-  const series = (method: string, endpoint: string, status: number) => {
-    const id = `${method} ${status} ${endpoint}`;
-    let pair = bound.get(id);
+  // Found by route, then method, then status, without building a string per request (the route
+  // pattern is the same string object on every request of that route, so its hash is cached).
+  type Series = { count: Increment; time: Observe };
+  const bound = new Map<string, Map<string, Map<number, Series>>>();
+  const series = (method: string, endpoint: string, status: number): Series => {
+    let byMethod = bound.get(endpoint);
+    if (!byMethod) bound.set(endpoint, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let pair = byStatus.get(status);
     if (!pair) {
       pair = {
         count: boundCounter(requests, { method, endpoint, status_code: String(status) }),
         time: boundHistogram(duration, { method, endpoint }),
       };
-      bound.set(id, pair);
+      byStatus.set(status, pair);
     }
     return pair;
   };
 
   // Route pattern, not raw path, as the label: bounded cardinality (the seed used raw 404 paths).
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', (request, reply, done) => {
-      if (providedIds.has(request.raw)) countProvided();
-      else countGenerated();
-      const seconds = reply.elapsedTime / 1000;
-      const { count, time } = series(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
-      count();
-      time(seconds);
-      logRequest(request, reply.statusCode, seconds);
-      done();
-    });
+  // Through the adapter's response-hook slot, like the request hook (createFastifyAdapter).
+  (app.getHttpAdapter() as FastifyAdapter).setOnResponseHook((request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (providedIds.has(request.raw)) countProvided();
+    else countGenerated();
+    const seconds = reply.elapsedTime / 1000;
+    const { count, time } = series(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
+    count();
+    time(seconds);
+    logRequest(request, reply.statusCode, seconds);
+    done();
+  });
 }
 
 // One line per request at the level requestLogLevel() gives, built only when that level is enabled.

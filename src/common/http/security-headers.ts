@@ -35,7 +35,9 @@ function computeHeaders(options: HelmetOptions): HeaderSet {
   const recorder = {
     setHeader(name: string, value: unknown) {
       if (typeof value !== 'string') throw new Error(`helmet produced a non-constant ${name} header`);
-      headers[name] = value;
+      // Lower case, as fastify stores header names: reply.header() then finds the name unchanged
+      // instead of lower-casing it into a new string on every request.
+      headers[name.toLowerCase()] = value;
     },
     removeHeader() {},
   };

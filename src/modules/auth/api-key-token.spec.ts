@@ -1,4 +1,4 @@
-import { generateKey, MAX_TOKEN_LENGTH, parseToken, sameDigest, sha256 } from './api-key-token';
+import { generateKey, MAX_TOKEN_LENGTH, parseToken, sameDigest, sameSecret, sha256 } from './api-key-token';
 
 describe('API key tokens', () => {
   it('should name their own row and carry a secret whose SHA-256 is what is stored', () => {
@@ -31,5 +31,15 @@ describe('API key tokens', () => {
 
   it('should compare digests of different lengths as different, without throwing', () => {
     expect(sameDigest(sha256('a'), Buffer.alloc(3))).toBe(false);
+  });
+
+  it.each([
+    ['equal', 'abcDEF-_09', 'abcDEF-_09', true],
+    ['different at the end', 'abcDEF-_09', 'abcDEF-_08', false],
+    ['different at the start', 'abcDEF-_09', 'bbcDEF-_09', false],
+    ['of different lengths', 'abc', 'abcd', false],
+    ['empty and not', '', 'a', false],
+  ])('should compare secrets %s', (_, a, b, same) => {
+    expect(sameSecret(a, b)).toBe(same);
   });
 });

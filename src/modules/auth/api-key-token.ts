@@ -30,6 +30,16 @@ export function sameDigest(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+// Constant time in the content for two strings of the length TOKEN's secret has (the caller
+// checks the lengths are equal, which every parsed secret's is): no early exit on the first
+// difference, as `===` would have.
+export function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 export function generateKey(): NewKey {
   const id = randomUUID();
   const secret = randomBytes(SECRET_BYTES).toString('base64url');

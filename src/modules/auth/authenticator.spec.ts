@@ -82,6 +82,21 @@ describe(Authenticator.name, () => {
     expect(repository.findCredentials).toHaveBeenCalledTimes(1);
   });
 
+  it.each([
+    ['another secret of the same length', (s: string) => `${s.slice(0, -1)}${s.endsWith('A') ? 'B' : 'A'}`],
+    ['the first character changed', (s: string) => `${s.startsWith('A') ? 'B' : 'A'}${s.slice(1)}`],
+  ])('should refuse %s for a key whose right secret was already verified (the remembered secret is no shortcut)', async (_, alter) => {
+    const { sut, addKey, failed } = setup();
+    const key = addKey();
+    await sut.authenticate(bearer(key.token));
+    const [prefix, secret] = [key.token.slice(0, 36), key.token.slice(36)];
+
+    expect(sut.authenticate(bearer(key.token))).toMatchObject({ keyId: key.id });
+    expect(() => sut.authenticate(bearer(prefix + alter(secret)))).toThrow(UnauthenticatedError);
+    expect(await failed('unknown')).toBe(1);
+    expect(sut.authenticate(bearer(key.token))).toMatchObject({ keyId: key.id });
+  });
+
   it('should share one query between concurrent first uses of a key', async () => {
     const { sut, repository, addKey } = setup();
     const key = addKey();

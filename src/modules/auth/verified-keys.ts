@@ -14,6 +14,9 @@ export interface KnownKey {
   readonly checkedAt: number;
   // When this instance last queued the key's last_used_at (carried over when the entry is re-read).
   reportedAt: number;
+  // The secret that last matched secretHash, held with the entry (and dropped with it on revocation
+  // or expiry), so a key in use is hashed once per entry, not once per request (Authenticator.admit).
+  verifiedSecret?: string;
 }
 
 export interface UnknownKey {

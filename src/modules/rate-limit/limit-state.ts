@@ -17,12 +17,12 @@ export function secondsUntilReset(state: LimitState): number {
 // RateLimit fields; no clock agreement needed).
 export function limitHeaders(state: LimitState): Record<string, string> {
   return {
-    'X-RateLimit-Limit': String(state.limit),
-    'X-RateLimit-Remaining': String(Math.max(0, state.limit - state.hits)),
-    'X-RateLimit-Reset': String(secondsUntilReset(state)),
+    'x-ratelimit-limit': String(state.limit),
+    'x-ratelimit-remaining': String(Math.max(0, state.limit - state.hits)),
+    'x-ratelimit-reset': String(secondsUntilReset(state)),
   };
 }
 
 export function deniedHeaders(state: LimitState): Record<string, string> {
-  return { ...limitHeaders(state), 'Retry-After': String(secondsUntilReset(state)) };
+  return { ...limitHeaders(state), 'retry-after': String(secondsUntilReset(state)) };
 }

@@ -31,7 +31,7 @@ describe(ReadLimiter.name, () => {
     const state = reads.take(platform, 'a')!;
 
     expect(state).toMatchObject({ limitClass: 'reads', bucket: 'a', limit: 1, hits: 2 });
-    expect(deniedHeaders(state)).toEqual({ 'X-RateLimit-Limit': '1', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '60', 'Retry-After': '60' });
+    expect(deniedHeaders(state)).toEqual({ 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60', 'retry-after': '60' });
     expect(toRecord(state)).toEqual({ totalHits: 2, timeToExpire: 60, isBlocked: true, timeToBlockExpire: 60 });
     const error = refusals.refuse(state);
     expect(error).toMatchObject({ code: 'REQUEST.RATE_LIMITED', transient: true });
@@ -45,7 +45,7 @@ describe(ReadLimiter.name, () => {
 
     const state = reads.hit('a', 3);
 
-    expect(limitHeaders(state)).toMatchObject({ 'X-RateLimit-Limit': '3', 'X-RateLimit-Remaining': '1' });
+    expect(limitHeaders(state)).toMatchObject({ 'x-ratelimit-limit': '3', 'x-ratelimit-remaining': '1' });
     expect(toRecord(state).isBlocked).toBe(false);
   });
 });
