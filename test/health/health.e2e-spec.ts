@@ -57,6 +57,21 @@ describe('Health, docs and metrics (e2e)', () => {
     expect(doc.body.components.schemas.CreateRouteDto.required).toEqual(expect.arrayContaining(['tenant', 'service', 'env', 'version', 'url']));
   });
 
+  it('should serve every asset the Swagger UI page links, and send /docs/ to /docs (where those links resolve)', async () => {
+    const ui = await api.http.get('/docs');
+    const assets = [...ui.text.matchAll(/(?:src|href)="(\.\/[^"]+)"/g)].map((m) => new URL(m[1], `${api.http.baseUrl}/docs`).pathname);
+
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const asset of assets) expect([asset, (await api.http.get(asset)).status]).toEqual([asset, 200]);
+    for (const [path, location] of [
+      ['/docs/', '/docs'],
+      ['/docs/?tab=1', '/docs?tab=1'],
+    ]) {
+      const res = await fetch(`${api.http.baseUrl}${path}`, { redirect: 'manual' });
+      expect([path, res.status, res.headers.get('location')]).toEqual([path, 301, location]);
+    }
+  });
+
   it('should expose the seed-compatible Prometheus metrics', async () => {
     await api.http.get('/health/live', { 'X-Correlation-ID': 'metrics-probe' });
     const res = await api.http.get('/metrics');

@@ -30,6 +30,13 @@ const TIMEOUT_CHECK_INTERVAL_MS = 500;
 
 const logger = new Logger('Http');
 
+const DOCS_UI_WITH_SLASH = `${DOCS_PATH}/`;
+
+// "/docs/" or "/docs/?<query>", not an asset under /docs/.
+function isDocsUiWithSlash(url: string): boolean {
+  return url.length === DOCS_UI_WITH_SLASH.length || url.charCodeAt(DOCS_UI_WITH_SLASH.length) === 63; // '?'
+}
+
 export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
   const options: FastifyServerOptions<Server> & { http: ServerOptions; skipMiddie: boolean } = {
     bodyLimit: BODY_LIMIT_BYTES,
@@ -93,6 +100,12 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
     // building the route options object (fastify allocates one per access).
     void reply.headers(request.url.startsWith(DOCS_PATH) ? securityHeadersFor(request.routeOptions.url) : API_SECURITY_HEADERS);
     if (closing) return sendError(reply, request, new ShuttingDownError(), logger);
+    // Swagger UI's page links its assets relative to /docs ("./docs/swagger-ui.css"); served at
+    // /docs/ (the router ignores the trailing slash) they would resolve under /docs/docs/ and the page
+    // would stay blank, so /docs/ is redirected to /docs.
+    if (request.url.startsWith(DOCS_UI_WITH_SLASH) && isDocsUiWithSlash(request.url)) {
+      return void reply.redirect(`${DOCS_PATH}${request.url.slice(DOCS_UI_WITH_SLASH.length)}`, 301);
+    }
     // HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 clients may omit it.
     if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
       return sendError(reply, request, new MissingHostError(), logger);
