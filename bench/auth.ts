@@ -8,8 +8,8 @@ export const bootstrapKey = randomBytes(33).toString('base64url');
 
 let trafficKey: string | undefined;
 
-// Before the key exists (the ceiling runs first) a stand-in of a real key's length, so the ceiling
-// receives requests of the same size as the API.
+// Before the key exists, a stand-in of a real key's length (the ceiling, which checks no key, gets
+// the real one too: both servers parse requests of the same size).
 const STAND_IN = `tm_${'0'.repeat(32)}_${'A'.repeat(43)}`;
 
 export function trafficAuthorization(): string {

@@ -23,14 +23,12 @@ async function run(): Promise<void> {
   const results: Results = { generator, scenarios: [], notes: buildNotes };
 
   const ceiling = await startCeiling();
-  results.scenarios.push(await scenario.ceiling(generator, ceiling));
-  await stopService(ceiling.service);
-
   const a = await startApi('api-a', ports.apiA);
   await createTrafficKey(a.baseUrl);
-  results.scenarios.push(await scenario.resolveHot(generator, a, true));
+  results.scenarios.push(...(await scenario.headline(generator, ceiling, a)));
+  await stopService(ceiling.service);
   const noLocalCache = await startApi('api-no-local-cache', ports.apiNoLocalCache, { RESOLVE_LOCAL_CACHE_ENABLED: 'false' });
-  results.scenarios.push(await scenario.resolveHot(generator, noLocalCache, false));
+  results.scenarios.push(await scenario.resolveHotNoLocalTier(generator, noLocalCache));
   await stopService(noLocalCache.service);
   results.scenarios.push(await scenario.resolveAllRoutes(generator, a));
   results.scenarios.push(await scenario.resolveMissing(generator, a));
