@@ -3,6 +3,7 @@ import { getMetadataStorage } from 'class-validator';
 import { ErrorDetail } from '../errors/domain.error';
 import { ValidationFailedError } from '../errors/common.errors';
 import { VALIDATION_OPTIONS } from './validation.options';
+import { handValidatorOf } from './hand-validators';
 
 const MAX_DEPTH = 8;
 const UNKNOWN_FIELD = 'is not an accepted field';
@@ -49,6 +50,18 @@ export class RequestValidationPipe extends ValidationPipe {
         throw new ValidationFailedError([{ field: 'body', problem: `must not nest deeper than ${MAX_DEPTH} levels` }]);
       }
     }
+    const byHand = value !== null && typeof value === 'object' ? handValidatorOf(metadata.metatype) : undefined;
+    if (byHand) {
+      const result = byHand(value as object);
+      if (result.details) throw new ValidationFailedError(result.details);
+      return result.value;
+    }
+    return this.transformByDecorators(value, metadata);
+  }
+
+  // The DTO's decorators (class-transformer + class-validator), never its hand validator: the
+  // reference that hand validators' specs compare with.
+  async transformByDecorators(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const fields = value !== null && typeof value === 'object' ? fieldsOf(metadata.metatype) : null;
     const unknown = fields ? Object.keys(value as object).filter((key) => !fields.has(key)) : [];
     if (unknown.length === 0) return super.transform(value, metadata);

@@ -10,7 +10,7 @@ const metadata: ArgumentMetadata = { type: 'query', metatype: RouteKeyDto };
 // The hand-written resolve validator must agree with the DTO rules every other endpoint uses.
 async function viaPipe(query: Record<string, unknown>) {
   try {
-    return { key: { ...((await new RequestValidationPipe().transform(query, metadata)) as object) } };
+    return { key: { ...((await new RequestValidationPipe().transformByDecorators(query, metadata)) as object) } };
   } catch (err) {
     if (err instanceof ValidationFailedError) return { details: err.details };
     throw err;
@@ -30,6 +30,9 @@ describe(parseRouteKeyQuery.name, () => {
     [{ tenant: 'a', service: 'b', env: 'c', version: 'v1', foo: 'x' }],
     [{ tenant: 'a', service: 'b', env: 'c', version: 'v1', constructor: 'x', toString: 'y' }],
     [{ tenant: 'ünï', service: 'b', env: 'c', version: 'v1\u0000' }],
+    // As a JSON body (activate, deactivate), values of other types.
+    [{ tenant: 1, service: null, env: { a: 1 }, version: true }],
+    [{ tenant: 'a', service: 'b', env: 'c', version: 'v1', url: 'https://x.example.com' }],
   ])('should give the same answer as the DTO pipe for %j', async (query) => {
     expect(parseRouteKeyQuery(query)).toEqual(await viaPipe(query));
   });

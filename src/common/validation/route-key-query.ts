@@ -2,7 +2,7 @@ import { ErrorDetail } from '../errors/domain.error';
 import { RouteKey } from '../../contracts/route-key';
 import { ROUTE_NAME_PATTERN, ROUTE_NAME_PROBLEM } from './route-name.decorator';
 
-const FIELDS = ['tenant', 'service', 'env', 'version'] as const;
+export const FIELDS = ['tenant', 'service', 'env', 'version'] as const;
 const ONLY_DOTS = /^\.+$/;
 
 export type RouteKeyQueryResult = { key: RouteKey; details?: undefined } | { key?: undefined; details: ErrorDetail[] };
@@ -12,10 +12,22 @@ export type RouteKeyQueryResult = { key: RouteKey; details?: undefined } | { key
 // other own key refused), at a fraction of class-transformer + class-validator's cost per request.
 export function parseRouteKeyQuery(query: unknown): RouteKeyQueryResult {
   const source = (query ?? {}) as Record<string, unknown>;
+  const details = unknownFields(source, FIELDS);
+  const key = routeKeyOf(source, details);
+  return details.length ? { details } : { key };
+}
+
+// Every own key of `source` not in `accepted`, in the order the client sent them.
+export function unknownFields(source: Record<string, unknown>, accepted: readonly string[]): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   for (const field of Object.keys(source)) {
-    if (!(FIELDS as readonly string[]).includes(field)) details.push({ field, problem: 'is not an accepted field' });
+    if (!accepted.includes(field)) details.push({ field, problem: 'is not an accepted field' });
   }
+  return details;
+}
+
+// The four names, trimmed; a problem with any of them is appended to `details`.
+export function routeKeyOf(source: Record<string, unknown>, details: ErrorDetail[]): RouteKey {
   const key = {} as Record<(typeof FIELDS)[number], string>;
   for (const field of FIELDS) {
     const raw = Object.prototype.hasOwnProperty.call(source, field) ? source[field] : undefined;
@@ -23,7 +35,7 @@ export function parseRouteKeyQuery(query: unknown): RouteKeyQueryResult {
     if (problem) details.push({ field, problem });
     else key[field] = (raw as string).trim();
   }
-  return details.length ? { details } : { key };
+  return key;
 }
 
 function nameProblem(raw: unknown): string | undefined {

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { ArgumentMetadata } from '@nestjs/common';
+import { ValidationFailedError } from '../../../common/errors/common.errors';
+import { RequestValidationPipe } from '../../../common/validation/request-validation.pipe';
+import { CreateRouteDto } from './create-route.dto';
+import { parseCreateRouteBody } from './create-route-body';
+
+const metadata: ArgumentMetadata = { type: 'body', metatype: CreateRouteDto };
+
+// The decorators' answer, with the hand validator out of the way.
+async function viaDecorators(body: object) {
+  const pipe = new RequestValidationPipe();
+  try {
+    return { value: { ...((await pipe.transformByDecorators(body, metadata)) as object) } };
+  } catch (err) {
+    if (err instanceof ValidationFailedError) return { details: err.details };
+    throw err;
+  }
+}
+
+const ok = { tenant: 'team-a', service: 'payments', env: 'prod', version: 'v2', url: 'https://payments-v2.example.com' };
+
+describe(parseCreateRouteBody.name, () => {
+  it.each([
+    [ok],
+    [{ ...ok, tenant: ' team-a ', service: '\tpayments' }],
+    [{}],
+    [{ url: 'https://x.example.com' }],
+    [{ ...ok, url: undefined }],
+    [{ ...ok, url: null }],
+    [{ ...ok, url: 42 }],
+    [{ ...ok, url: ['https://x.example.com'] }],
+    [{ ...ok, url: ' https://x.example.com' }],
+    [{ ...ok, url: 'HTTPS://X.example.com' }],
+    [{ ...ok, url: `https://x.example.com/${'a'.repeat(2100)}` }],
+    [{ ...ok, url: 'https://user:pw@x.example.com' }],
+    [{ ...ok, url: 'ftp://x.example.com' }],
+    [{ ...ok, url: 'https://x.example.com/a/../b' }],
+    [{ ...ok, tenant: 'a:b', service: 42, env: '', version: '..', url: 'nope' }],
+    [{ ...ok, extra: 1 }],
+    [{ extra: 1, ...ok, constructor: 'x', toString: 'y', url: 7 }],
+    [{ ...ok, tenant: null, service: ['a'], env: { a: 1 }, version: 'x'.repeat(129) }],
+    [{ ...ok, tenant: 'ünï', url: 'https://xn--n-eha.example.com/é' }],
+  ])('should give the same answer as the DTO decorators for %j', async (body) => {
+    expect(parseCreateRouteBody(body)).toEqual(await viaDecorators(body));
+  });
+
+  it('should be the validator the pipe uses for CreateRouteDto bodies', async () => {
+    const pipe = new RequestValidationPipe();
+    await expect(pipe.transform({ ...ok, tenant: ' t ' }, metadata)).resolves.toEqual({ ...ok, tenant: 't' });
+    await expect(pipe.transform({ ...ok, url: 1 }, metadata)).rejects.toMatchObject({ details: [{ field: 'url', problem: 'must be a string' }] });
+  });
+});

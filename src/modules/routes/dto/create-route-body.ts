@@ -1,0 +1,28 @@
+import { ErrorDetail } from '../../../common/errors/domain.error';
+import { HandValidated } from '../../../common/validation/hand-validators';
+import { endpointUrlProblem, MAX_URL_LENGTH } from '../../../common/validation/endpoint-url';
+import { FIELDS, routeKeyOf, unknownFields } from '../../../common/validation/route-key-query';
+import { RouteKey } from '../../../contracts/route-key';
+
+const ACCEPTED: readonly string[] = [...FIELDS, 'url'];
+
+// CreateRouteDto's rules by hand (see hand-validators.ts): the four names as RouteKeyDto checks
+// them, then the URL as IsEndpointUrl does (required, a string, at most MAX_URL_LENGTH, canonical),
+// never trimmed or rewritten. create-route-body.spec.ts compares it with the decorators.
+export function parseCreateRouteBody(input: object): HandValidated<RouteKey & { url: string }> {
+  const source = input as Record<string, unknown>;
+  const details = unknownFields(source, ACCEPTED);
+  const url = Object.prototype.hasOwnProperty.call(source, 'url') ? source.url : undefined;
+  const urlProblem = endpointUrlRuleProblem(url);
+  const ownFirst: ErrorDetail[] = urlProblem ? [{ field: 'url', problem: urlProblem }] : [];
+  const key = routeKeyOf(source, ownFirst);
+  details.push(...ownFirst);
+  return details.length ? { details } : { value: { ...key, url: url as string } };
+}
+
+function endpointUrlRuleProblem(raw: unknown): string | null {
+  if (raw === undefined || raw === null) return 'is required';
+  if (typeof raw !== 'string') return 'must be a string';
+  if (raw.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
+  return endpointUrlProblem(raw);
+}
