@@ -13,7 +13,7 @@ export interface Service {
 }
 
 // The same V8 memory flags as `npm run start:prod` (package.json), so RSS is measured as deployed.
-const NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=256'];
+const NODE_FLAGS = ['--max-semi-space-size=16', '--max-old-space-size=256'];
 const running = new Set<Service>();
 const helpers = new Set<ChildProcess>(); // short-lived tools such as wrk
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;

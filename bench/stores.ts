@@ -77,9 +77,27 @@ export async function sql<T = Record<string, unknown>>(text: string, values: unk
 }
 
 export async function resetStores(): Promise<void> {
+  await refuseForeignClients();
   await sql('TRUNCATE tenants, services, environments, endpoints, outbox_events RESTART IDENTITY CASCADE');
   await flushRedis();
   await dropAuditDb();
+}
+
+// An API process left over from an earlier run (or started by hand) on the bench's database would
+// take the outbox relay's leadership and publish this run's events to its own topic, and would
+// share the two cores: the run would fail or measure less. It is named, not killed.
+async function refuseForeignClients(): Promise<void> {
+  const rows = await sql<{ pid: number; application_name: string }>(
+    `SELECT pid, application_name FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name = 'traffic-manager'`,
+    [names.database],
+  );
+  if (rows.length > 0) {
+    throw new Error(
+      `${rows.length} connection(s) of another traffic-manager process use ${names.database} (PostgreSQL backend pids ${rows
+        .map((r) => r.pid)
+        .join(', ')}): stop that process first (e.g. pgrep -fa 'dist/src/main.js')`,
+    );
+  }
 }
 
 // Tenants <prefix><000..>, each with services s0..s9 in env "prod", each with versions v00..v99:

@@ -84,9 +84,9 @@ rm -rf .tmp/kafka-smoke
 # --- 2. each entry point on its own -------------------------------------------------------------------
 export KAFKA_ROUTE_EVENTS_TOPIC=route-events-e2e MONGODB_DB=audit_e2e
 npm run --silent build
-API_PORT=18100 setsid node --max-semi-space-size=8 --max-old-space-size=256 dist/src/main.js >.tmp/smoke-api.log 2>&1 &
+API_PORT=18100 setsid node --max-semi-space-size=16 --max-old-space-size=256 dist/src/main.js >.tmp/smoke-api.log 2>&1 &
 pids+=($!)
-CONSUMER_PORT=18101 setsid node --max-semi-space-size=8 --max-old-space-size=256 dist/src/consumer.js >.tmp/smoke-consumer.log 2>&1 &
+CONSUMER_PORT=18101 setsid node --max-semi-space-size=16 --max-old-space-size=256 dist/src/consumer.js >.tmp/smoke-consumer.log 2>&1 &
 pids+=($!)
 wait_for http://127.0.0.1:18100/health/ready 60
 wait_for http://127.0.0.1:18101/health/ready 60

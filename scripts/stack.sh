@@ -46,10 +46,10 @@ stop_all() {
 trap stop_all EXIT
 trap 'say "stopping"; stop_all; exit 130' INT TERM
 
-node --max-semi-space-size=8 --max-old-space-size=256 dist/src/consumer.js >>"$CONSUMER_LOG" 2>&1 &
+node --max-semi-space-size=16 --max-old-space-size=256 dist/src/consumer.js >>"$CONSUMER_LOG" 2>&1 &
 consumer=$!
 say "consumer started (pid $consumer, logs in $CONSUMER_LOG, health on :$CONSUMER_PORT)"
-node --max-semi-space-size=8 --max-old-space-size=256 dist/src/main.js &
+node --max-semi-space-size=16 --max-old-space-size=256 dist/src/main.js &
 api=$!
 say "API started (pid $api, on :$API_PORT)"
 

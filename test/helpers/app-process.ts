@@ -13,7 +13,7 @@ const ROOT = join(__dirname, '..', '..');
 const BUILD_DIR = join(ROOT, '.tmp', 'faults-build');
 const STAMP = join(BUILD_DIR, '.built-at');
 // The flags `npm run start:prod` and `start:consumer:prod` run with.
-const NODE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=256'];
+const NODE_FLAGS = ['--max-semi-space-size=16', '--max-old-space-size=256'];
 
 async function newestMtime(dir: string): Promise<number> {
   let newest = 0;
