@@ -30,9 +30,8 @@ export function sameDigest(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-// Constant time in the content for two strings of the length TOKEN's secret has (the caller
-// checks the lengths are equal, which every parsed secret's is): no early exit on the first
-// difference, as `===` would have.
+// Constant time in the content (every parsed secret has TOKEN's fixed length): no early exit on the
+// first difference, as `===` would have.
 export function sameSecret(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;

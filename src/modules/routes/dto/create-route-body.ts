@@ -1,4 +1,3 @@
-import { ErrorDetail } from '../../../common/errors/domain.error';
 import { HandValidated } from '../../../common/validation/hand-validators';
 import { endpointUrlProblem, MAX_URL_LENGTH } from '../../../common/validation/endpoint-url';
 import { FIELDS, routeKeyOf, unknownFields } from '../../../common/validation/route-key-query';
@@ -6,17 +5,17 @@ import { RouteKey } from '../../../contracts/route-key';
 
 const ACCEPTED: readonly string[] = [...FIELDS, 'url'];
 
-// CreateRouteDto's rules by hand (see hand-validators.ts): the four names as RouteKeyDto checks
-// them, then the URL as IsEndpointUrl does (required, a string, at most MAX_URL_LENGTH, canonical),
-// never trimmed or rewritten. create-route-body.spec.ts compares it with the decorators.
+// CreateRouteDto's rules by hand (see hand-validators.ts), in the order class-validator reports them:
+// unknown fields, then the DTO's own property (the URL, as IsEndpointUrl checks it: required, a
+// string, at most MAX_URL_LENGTH, canonical; never trimmed or rewritten), then the four inherited
+// names as RouteKeyDto checks them. create-route-body.spec.ts compares it with the decorators.
 export function parseCreateRouteBody(input: object): HandValidated<RouteKey & { url: string }> {
   const source = input as Record<string, unknown>;
   const details = unknownFields(source, ACCEPTED);
   const url = Object.prototype.hasOwnProperty.call(source, 'url') ? source.url : undefined;
   const urlProblem = endpointUrlRuleProblem(url);
-  const ownFirst: ErrorDetail[] = urlProblem ? [{ field: 'url', problem: urlProblem }] : [];
-  const key = routeKeyOf(source, ownFirst);
-  details.push(...ownFirst);
+  if (urlProblem) details.push({ field: 'url', problem: urlProblem });
+  const key = routeKeyOf(source, details);
   return details.length ? { details } : { value: { ...key, url: url as string } };
 }
 
