@@ -12,7 +12,23 @@ import { startApi, startCeiling } from './stack';
 import { createTrafficKey } from './auth';
 import { prepareInfrastructure, removeRunResources, resetStores, seedTenants } from './stores';
 
+// BENCH_ONLY=writes,propagation runs only those steps (for working on one figure); its result goes to
+// .tmp/bench/results, not bench/results, and the targets it did not measure are left out.
+const STEPS = ['headline', 'no-local-tier', 'all-routes', 'missing', 'cold', 'drain', 'writes', 'propagation'] as const;
+type Step = (typeof STEPS)[number];
+
+function chosenSteps(): Set<Step> {
+  const raw = process.env.BENCH_ONLY?.trim();
+  if (!raw) return new Set(STEPS);
+  const asked = raw.split(',').map((s) => s.trim());
+  const unknown = asked.filter((s) => !(STEPS as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`BENCH_ONLY: unknown step(s) ${unknown.join(', ')}; the steps are ${STEPS.join(', ')}`);
+  return new Set(asked as Step[]);
+}
+
 async function run(): Promise<void> {
+  const steps = chosenSteps();
+  const partial = steps.size < STEPS.length;
   await allocatePorts();
   const generator = chooseGenerator();
   logStep(`load generator: ${generator.name} ${generator.version}`);
@@ -21,32 +37,40 @@ async function run(): Promise<void> {
   logStep(`seeding ${settings.totalRoutes.toLocaleString('en')} routes`);
   await seedTenants(scenario.SEEDED, 0, settings.totalRoutes / 1000);
   const results: Results = { generator, scenarios: [], notes: buildNotes };
+  if (partial) results.notes.push(`partial run, BENCH_ONLY=${[...steps].join(',')}`);
 
-  const ceiling = await startCeiling();
   const a = await startApi('api-a', ports.apiA);
   await createTrafficKey(a.baseUrl);
-  results.scenarios.push(...(await scenario.headline(generator, ceiling, a)));
-  await stopService(ceiling.service);
-  const noLocalCache = await startApi('api-no-local-cache', ports.apiNoLocalCache, { RESOLVE_LOCAL_CACHE_ENABLED: 'false' });
-  results.scenarios.push(await scenario.resolveHotNoLocalTier(generator, noLocalCache));
-  await stopService(noLocalCache.service);
-  results.scenarios.push(await scenario.resolveAllRoutes(generator, a));
-  results.scenarios.push(await scenario.resolveMissing(generator, a));
-  results.scenarios.push(await scenario.resolveCold(generator, a));
+  if (steps.has('headline')) {
+    const ceiling = await startCeiling();
+    results.scenarios.push(...(await scenario.headline(generator, ceiling, a)));
+    await stopService(ceiling.service);
+  }
+  if (steps.has('no-local-tier')) {
+    const noLocalCache = await startApi('api-no-local-cache', ports.apiNoLocalCache, { RESOLVE_LOCAL_CACHE_ENABLED: 'false' });
+    results.scenarios.push(await scenario.resolveHotNoLocalTier(generator, noLocalCache));
+    await stopService(noLocalCache.service);
+  }
+  if (steps.has('all-routes')) results.scenarios.push(await scenario.resolveAllRoutes(generator, a));
+  if (steps.has('missing')) results.scenarios.push(await scenario.resolveMissing(generator, a));
+  if (steps.has('cold')) results.scenarios.push(await scenario.resolveCold(generator, a));
 
-  results.drain = await drainBacklog(a);
-  results.scenarios.push(await scenario.writes(generator, a));
+  if (steps.has('drain')) results.drain = await drainBacklog(a);
+  if (steps.has('writes')) results.scenarios.push(await scenario.writes(generator, a));
 
-  logStep('i: second API instance and the consumer for propagation');
-  const b = await startApi('api-b', ports.apiB);
-  const { consumer, caughtUp } = await startCaughtUpConsumer();
-  if (!caughtUp) results.notes.push('propagation started before the consumer had caught up with the write scenario');
-  results.propagation = await propagation(a, b);
-
-  logStep('j: memory');
-  results.memory = { api: memoryMb(a.pid), api_b: memoryMb(b.pid), consumer: memoryMb(consumer.pid) };
+  if (steps.has('propagation')) {
+    logStep('i: second API instance and the consumer for propagation');
+    const b = await startApi('api-b', ports.apiB);
+    const { consumer, caughtUp } = await startCaughtUpConsumer();
+    if (!caughtUp) results.notes.push('propagation started before the consumer had caught up with the write scenario');
+    results.propagation = await propagation(a, b);
+    if (!partial) {
+      logStep('j: memory');
+      results.memory = { api: memoryMb(a.pid), api_b: memoryMb(b.pid), consumer: memoryMb(consumer.pid) };
+    }
+  }
   printTable(results);
-  const file = writeJson(results);
+  const file = writeJson(results, partial);
   process.stdout.write(`\nwritten: ${file}\n`);
 }
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { cpus } from 'os';
 import { join } from 'path';
-import { ROOT, settings } from './config';
+import { LOG_DIR, ROOT, settings } from './config';
 import { Generator } from './load';
 import { GroupDrain, Propagation } from './pipeline';
 import { LoadScenario } from './scenarios';
@@ -141,8 +141,8 @@ export function printTable(r: Results): void {
   for (const n of r.notes) out.write(`  ${n}\n`);
 }
 
-export function writeJson(r: Results): string {
-  const dir = join(ROOT, 'bench', 'results');
+export function writeJson(r: Results, partial = false): string {
+  const dir = partial ? join(LOG_DIR, 'results') : join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const now = new Date();
   let file = join(dir, `${now.toISOString().slice(0, 10)}.json`);

@@ -105,6 +105,20 @@ is_ours() {
   [[ "$cmd" == *"$marker"* ]]
 }
 
+# has_exited PID MARKER: our process is gone. A single failed is_ours is not proof: while a process execs
+# (setsid -> nohup -> java, and the java launcher may exec itself again) /proc/PID/cmdline can briefly
+# read empty, and on a busy first run that once made a starting broker look dead. So: gone when kill -0
+# fails, or when the marker is missing on three reads 0.2 s apart.
+has_exited() {
+  local pid="$1" marker="$2" i
+  for ((i = 0; i < 3; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    is_ours "$pid" "$marker" && return 1
+    sleep 0.2
+  done
+  return 0
+}
+
 # find_pid PIDFILE MARKER: print the pid of our process (from the pid file, or by scanning /proc if stale).
 find_pid() {
   local pidfile="$1" marker="$2" pid p
@@ -418,7 +432,7 @@ up_kafka() {
 wait_kafka() {
   local pid="$1" timeout="$2" t0="$3"
   while :; do
-    if ! is_ours "$pid" "$KAFKA_MARKER"; then
+    if has_exited "$pid" "$KAFKA_MARKER"; then
       log "kafka: broker process $pid exited; last lines of ${KAFKA_LOG#"$ROOT"/}:"
       tail -n 40 "$KAFKA_LOG" >&2 || true
       rm -f "$KAFKA_PID"
@@ -484,7 +498,7 @@ up_mongo() {
   # (the wire handler is at WARN and its exception handler off: otherwise every client connect/disconnect,
   #  including "Connection reset" from the driver's monitor sockets, is logged with a stack trace)
   while :; do
-    if ! is_ours "$pid" "$MONGO_MARKER"; then
+    if has_exited "$pid" "$MONGO_MARKER"; then
       log "mongo: server process $pid exited; last lines of ${MONGO_LOG#"$ROOT"/}:"
       tail -n 40 "$MONGO_LOG" >&2 || true
       rm -f "$MONGO_PID"

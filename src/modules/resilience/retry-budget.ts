@@ -14,9 +14,40 @@ export interface RetryBudgetSnapshot {
   budget_remaining: number;
 }
 
+// Counts in a sliding window of BUCKETS fixed buckets (a tenth of the window each): memory stays the
+// same however many calls are made, and the window moves a bucket at a time. An earlier version kept
+// a timestamp per call and pruned only when a retry was asked for, so a process that never retried
+// kept every call it ever made.
+const BUCKETS = 10;
+
+class WindowCount {
+  private readonly counts = new Array<number>(BUCKETS).fill(0);
+  // The bucket number (time / bucketMs) each slot holds; -1 for none yet.
+  private readonly stamps = new Array<number>(BUCKETS).fill(-1);
+
+  constructor(private readonly bucketMs: number) {}
+
+  add(now: number): void {
+    const bucket = Math.floor(now / this.bucketMs);
+    const slot = bucket % BUCKETS;
+    if (this.stamps[slot] !== bucket) {
+      this.stamps[slot] = bucket;
+      this.counts[slot] = 0;
+    }
+    this.counts[slot] += 1;
+  }
+
+  total(now: number): number {
+    const current = Math.floor(now / this.bucketMs);
+    let sum = 0;
+    for (let slot = 0; slot < BUCKETS; slot++) if (this.stamps[slot] > current - BUCKETS) sum += this.counts[slot];
+    return sum;
+  }
+}
+
 export class RetryBudget {
-  private calls: number[] = [];
-  private retries: number[] = [];
+  private readonly calls: WindowCount;
+  private readonly retries: WindowCount;
   private totalRetries = 0;
   private denied = 0;
 
@@ -24,49 +55,44 @@ export class RetryBudget {
     readonly name: string,
     private readonly options: { percent: number; minRetries: number; windowMs: number },
     private readonly now: () => number = Date.now,
-  ) {}
-
-  recordCall(): void {
-    this.calls.push(this.now());
+  ) {
+    const bucketMs = Math.max(1, options.windowMs / BUCKETS);
+    this.calls = new WindowCount(bucketMs);
+    this.retries = new WindowCount(bucketMs);
   }
 
-  // True (and counted) when a retry fits in the budget; false means: do not retry now.
+  recordCall(): void {
+    this.calls.add(this.now());
+  }
+
   tryRetry(): boolean {
-    this.prune();
-    if (this.retries.length >= this.maxRetries()) {
+    const now = this.now();
+    if (this.retries.total(now) >= this.maxRetries(now)) {
       this.denied += 1;
       return false;
     }
-    this.retries.push(this.now());
+    this.retries.add(now);
     this.totalRetries += 1;
     return true;
   }
 
   snapshot(): RetryBudgetSnapshot {
-    this.prune();
-    const max = this.maxRetries();
+    const now = this.now();
+    const max = this.maxRetries(now);
+    const current = this.retries.total(now);
     return {
       name: this.name,
-      current_retries: this.retries.length,
+      current_retries: current,
       max_retries: max,
-      budget_used: max === 0 ? 100 : Math.round((this.retries.length / max) * 1000) / 10,
+      budget_used: max === 0 ? 100 : Math.round((current / max) * 1000) / 10,
       total_retries: this.totalRetries,
       denied_retries: this.denied,
       window_seconds: this.options.windowMs / 1000,
-      budget_remaining: Math.max(0, max - this.retries.length),
+      budget_remaining: Math.max(0, max - current),
     };
   }
 
-  private maxRetries(): number {
-    return this.options.minRetries + Math.floor((this.calls.length * this.options.percent) / 100);
-  }
-
-  private prune(): void {
-    const oldest = this.now() - this.options.windowMs;
-    // Timestamps are appended in order, so the expired ones are a prefix.
-    const firstCall = this.calls.findIndex((t) => t > oldest);
-    this.calls = firstCall < 0 ? [] : this.calls.slice(firstCall);
-    const firstRetry = this.retries.findIndex((t) => t > oldest);
-    this.retries = firstRetry < 0 ? [] : this.retries.slice(firstRetry);
+  private maxRetries(now: number): number {
+    return this.options.minRetries + Math.floor((this.calls.total(now) * this.options.percent) / 100);
   }
 }
