@@ -1,4 +1,5 @@
 import './config/dotenv';
+import './common/runtime/lean-async-bind';
 import './infra/kafka/kafka-warnings';
 import { Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';

@@ -1,4 +1,5 @@
 import './config/dotenv';
+import './common/runtime/lean-async-bind';
 import './infra/kafka/kafka-warnings';
 import { ConfigType } from '@nestjs/config';
 import { appConfig } from './config/app.config';
