@@ -23,7 +23,8 @@ describe('lean AsyncResource#bind', () => {
   });
 
   onNode24('should pass arguments and this, or the given thisArg, and keep the length', () => {
-    const resource = new AsyncResource('test');
+    // Typed loosely: @types/node declares bind(fn) only, Node also takes a thisArg.
+    const resource = new AsyncResource('test') as unknown as { bind(fn: unknown, thisArg?: unknown): (...args: unknown[]) => number };
     function sum(this: { base: number } | undefined, a: number, b: number): number {
       return (this?.base ?? 0) + a + b;
     }
@@ -42,7 +43,7 @@ describe('lean AsyncResource#bind', () => {
     expect('asyncResource' in bound).toBe(false);
   });
 
-  onNode24('should refuse a non-function with Node\'s own error', () => {
+  onNode24("should refuse a non-function with Node's own error", () => {
     const resource = new AsyncResource('test');
 
     expect(() => resource.bind('nope' as unknown as () => void)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));

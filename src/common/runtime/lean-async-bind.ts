@@ -18,6 +18,13 @@ const LEAN = Symbol.for('traffic-manager.lean-async-bind');
 
 type Bind = (this: AsyncResource, fn: (...args: unknown[]) => unknown, thisArg?: unknown) => (...args: unknown[]) => unknown;
 
+// Without a thisArg the bound function passes on the `this` it is called with, as Node's does.
+function boundToCallersThis(resource: AsyncResource, fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  return function (this: unknown, ...args: unknown[]) {
+    return resource.runInAsyncScope(fn, this, ...args);
+  };
+}
+
 export function installLeanAsyncBind(version = process.versions.node): boolean {
   const proto = AsyncResource.prototype as unknown as { bind: Bind & { [LEAN]?: true } };
   if (Number(version.split('.')[0]) !== 24 || proto.bind[LEAN]) return false;
@@ -25,13 +32,7 @@ export function installLeanAsyncBind(version = process.versions.node): boolean {
   const lean = function bind(this: AsyncResource, fn: (...args: unknown[]) => unknown, thisArg?: unknown) {
     // Node's own argument check and error (ERR_INVALID_ARG_TYPE) for anything that is not a function.
     if (typeof fn !== 'function') return original.call(this, fn, thisArg);
-    const resource = this;
-    const bound =
-      thisArg === undefined
-        ? function (this: unknown, ...args: unknown[]) {
-            return resource.runInAsyncScope(fn, this, ...args);
-          }
-        : resource.runInAsyncScope.bind(resource, fn, thisArg);
+    const bound = thisArg === undefined ? boundToCallersThis(this, fn) : this.runInAsyncScope.bind(this, fn, thisArg);
     Object.defineProperty(bound, 'length', { configurable: true, enumerable: false, value: fn.length, writable: false });
     return bound;
   } as Bind & { [LEAN]?: true };
