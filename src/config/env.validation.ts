@@ -115,6 +115,7 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean() RESOLVE_LOCAL_CACHE_ENABLED: boolean = true;
   @IsInt() @Min(50) @Max(600_000) RESOLVE_LOCAL_CACHE_TTL_MS: number = 30_000;
   @IsInt() @Min(100) @Max(10_000_000) RESOLVE_LOCAL_CACHE_MAX_ENTRIES: number = 100_000;
+  @IsInt() @Min(1) @Max(100) RESOLVE_LOCAL_CACHE_REFRESH_PERCENT: number = 50;
 
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be a comma-separated list of host:port' })
   KAFKA_BOOTSTRAP_SERVERS: string = '127.0.0.1:9092';

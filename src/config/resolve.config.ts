@@ -7,6 +7,8 @@ export const resolveConfig = registerAs('resolve', () => {
     localCacheEnabled: env.RESOLVE_LOCAL_CACHE_ENABLED,
     localCacheTtlMs: env.RESOLVE_LOCAL_CACHE_TTL_MS,
     localCacheMaxEntries: env.RESOLVE_LOCAL_CACHE_MAX_ENTRIES,
+    // Share of an entry's lifetime after which a hit fetches it again in the background (100: never).
+    localCacheRefreshAfter: env.RESOLVE_LOCAL_CACHE_REFRESH_PERCENT / 100,
   };
 });
 

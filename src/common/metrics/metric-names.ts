@@ -4,6 +4,7 @@ export const METRIC = {
   resolveCacheMiss: 'resolve_cache_miss_total',
   resolveNegativeCacheHit: 'resolve_negative_cache_hit_total',
   resolveLocalCacheHit: 'resolve_local_cache_hit_total',
+  resolveLocalCacheRefresh: 'resolve_local_cache_refresh_total',
   resolveFallback: 'resolve_cache_fallback_total',
   resolveLatency: 'resolve_latency_seconds',
   cacheErrors: 'cache_errors_total',

@@ -5,6 +5,10 @@ export type LocalEntry = { found: true; url: string; revision: number } | { foun
 export interface LocalRouteCacheOptions {
   maxEntries: number;
   ttlMs: number;
+  // Refresh-ahead: after this share of an entry's lifetime (0..1), the first hit calls onRefreshDue
+  // with the route's key. Without onRefreshDue entries simply expire.
+  refreshAfter?: number;
+  onRefreshDue?: (key: string) => void;
   random?: () => number;
   now?: () => number;
 }
@@ -30,6 +34,9 @@ class Slot {
   // Highest revision this instance has seen for the route (served, filled or announced).
   floor = 0;
   expiresAt = 0;
+  // From this time on a hit reports the entry as due for a refresh (once per fill: `refreshClaimed`).
+  refreshAt = 0;
+  refreshClaimed = false;
   // The entry is usable only in the epoch it was set in; invalidate() and clear() end it.
   epoch = -1;
 }
@@ -43,11 +50,18 @@ class Slot {
 // hold is remembered in a small LRU of its own, so a burst of writes to other routes cannot push the
 // routes being served out of the tier; that floor still stops a lookup already in flight from filling
 // the older value.
+//
+// Refresh-ahead (as Caffeine's refreshAfterWrite): the first hit in the later part of an entry's life
+// is reported once to onRefreshDue, so the owner can fetch the route again in the background (and set()
+// it, which starts a new lifetime) while the entry keeps being served. A route asked for at least once in that window never expires; one that is not expires
+// as before. Without it, a large set of routes each asked for every few seconds sent a quarter to two
+// fifths of its requests to Redis (the 100k-route bench, docs/design.md).
 export class LocalRouteCache {
   private readonly slots: LRUCache<string, Slot>;
   private readonly unheldFloors: LRUCache<string, number>;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly refreshAfter: number;
   private epoch = 0;
 
   constructor(private readonly options: LocalRouteCacheOptions) {
@@ -55,12 +69,19 @@ export class LocalRouteCache {
     this.unheldFloors = new LRUCache({ max: Math.min(options.maxEntries, MAX_UNHELD_FLOORS) });
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => performance.now());
+    this.refreshAfter = options.onRefreshDue ? Math.min(1, Math.max(0, options.refreshAfter ?? 1)) : 1;
   }
 
   // The live entry, or undefined (none, expired, or dropped by an invalidation or clear()).
   get(key: string): LocalEntry | undefined {
     const slot = this.slots.get(key);
-    if (slot === undefined || slot.epoch !== this.epoch || slot.expiresAt <= this.now()) return undefined;
+    if (slot === undefined || slot.epoch !== this.epoch) return undefined;
+    const now = this.now();
+    if (slot.expiresAt <= now) return undefined;
+    if (slot.refreshAt <= now && !slot.refreshClaimed) {
+      slot.refreshClaimed = true;
+      this.options.onRefreshDue?.(key);
+    }
     return slot as LocalEntry;
   }
 
@@ -92,7 +113,11 @@ export class LocalRouteCache {
     slot.url = !entry.found ? '' : entry.url === slot.url ? slot.url : flat(entry.url);
     slot.revision = entry.revision;
     if (entry.revision > slot.floor) slot.floor = entry.revision;
-    slot.expiresAt = this.now() + ttlMs * (0.8 + this.random() * 0.4);
+    const now = this.now();
+    const life = ttlMs * (0.8 + this.random() * 0.4);
+    slot.expiresAt = now + life;
+    slot.refreshAt = now + life * this.refreshAfter;
+    slot.refreshClaimed = false;
     slot.epoch = this.epoch;
     return true;
   }

@@ -12,6 +12,11 @@ export const RESOLVE_METRICS = [
     help: 'Resolves answered from an expired in-process entry because PostgreSQL was unavailable',
   }),
   makeCounterProvider({ name: METRIC.resolveLocalCacheHit, help: 'Resolves answered from the in-process tier (also counted as cache hits)' }),
+  makeCounterProvider({
+    name: METRIC.resolveLocalCacheRefresh,
+    help: 'In-process entries fetched again from Redis before they expired (refresh-ahead), by result: refreshed, absent (not in Redis: the entry expires), failed',
+    labelNames: ['result'],
+  }),
   makeHistogramProvider({ name: METRIC.resolveLatency, help: 'Resolve service time', buckets: FAST_BUCKETS }),
   makeCounterProvider({ name: METRIC.dbQueries, help: 'Read-path PostgreSQL queries' }),
 ];

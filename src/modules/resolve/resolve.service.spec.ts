@@ -14,10 +14,15 @@ const key = { tenant: 't', service: 's', env: 'e', version: 'v1' };
 function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null, local = false) {
   const registers = [new Registry()];
   const counter = (name: string) => new Counter({ name, help: name, registers });
-  const cache = { lookup: jest.fn().mockResolvedValue(lookup), fill: jest.fn().mockResolvedValue(true) };
+  const cache = {
+    lookup: jest.fn().mockResolvedValue(lookup),
+    lookupMany: jest.fn((ids: string[]): Promise<CacheLookup[]> => Promise.resolve(ids.map(() => ({ kind: 'miss' })))),
+    fill: jest.fn().mockResolvedValue(true),
+  };
   const repository = { findSnapshot: jest.fn().mockResolvedValue(snapshot) };
   const bus = { live: true, listen: jest.fn() };
-  const config = { localCacheEnabled: local, localCacheTtlMs: 60_000, localCacheMaxEntries: 100 };
+  const config = { localCacheEnabled: local, localCacheTtlMs: 60_000, localCacheMaxEntries: 100, localCacheRefreshAfter: 0.5 };
+  const refreshes = new Counter({ name: 'refresh', help: 'refresh', labelNames: ['result'], registers });
   const sut = new ResolveService(
     cache as unknown as RouteCache,
     repository as unknown as RoutesRepository,
@@ -31,8 +36,9 @@ function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null, local
     counter('db'),
     new Histogram({ name: 'latency', help: 'latency', registers }),
     counter('fallback'),
+    refreshes,
   );
-  return { sut, cache, repository, bus };
+  return { sut, cache, repository, bus, refreshes };
 }
 
 describe(ResolveService.name, () => {
@@ -142,7 +148,7 @@ describe(`${ResolveService.name} while PostgreSQL is unavailable`, () => {
       const counter = (name: string) => new Counter({ name, help: name, registers });
       const cache = { lookup: jest.fn().mockResolvedValue({ kind: 'hit', url: 'https://a.example.com', revision: 3 }), fill: jest.fn() };
       const repository = { findSnapshot: jest.fn().mockRejectedValue(new CircuitOpenError('database')) };
-      const config = { localCacheEnabled: true, localCacheTtlMs: 1000, localCacheMaxEntries: 100 };
+      const config = { localCacheEnabled: true, localCacheTtlMs: 1000, localCacheMaxEntries: 100, localCacheRefreshAfter: 1 };
       const sut = new ResolveService(
         cache as unknown as RouteCache,
         repository as unknown as RoutesRepository,
@@ -151,6 +157,7 @@ describe(`${ResolveService.name} while PostgreSQL is unavailable`, () => {
         ...(['requests', 'hits', 'misses', 'negative', 'local', 'db'].map(counter) as [Counter, Counter, Counter, Counter, Counter, Counter]),
         new Histogram({ name: 'latency', help: 'latency', registers }),
         counter('fallback'),
+        new Counter({ name: 'refresh', help: 'refresh', labelNames: ['result'], registers }),
       );
       await sut.resolve(key);
       // The entry's TTL ran out: get() no longer returns it, getStale() still does.
@@ -162,5 +169,70 @@ describe(`${ResolveService.name} while PostgreSQL is unavailable`, () => {
     } finally {
       jest.restoreAllMocks();
     }
+  });
+});
+
+describe(`${ResolveService.name} refresh-ahead of the in-process tier`, () => {
+  const id = 't:s:e:v1';
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  // Lets the queued refresh (setImmediate, then the MGET's promise) run.
+  async function settle(): Promise<void> {
+    jest.runOnlyPendingTimers();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  }
+
+  it('should fetch a route hit late in its life again from Redis in one batch, while serving the held entry', async () => {
+    const { sut, cache, refreshes } = setup({ kind: 'hit', url: 'https://a.example.com', revision: 3 }, null, true);
+    await sut.resolve(key);
+    cache.lookupMany.mockResolvedValue([{ kind: 'hit', url: 'https://b.example.com', revision: 4 }]);
+
+    jest.advanceTimersByTime(20_000); // before 0.5 x the shortest jittered lifetime (48 s): not due
+    sut.fromMemory(key);
+    await settle();
+    expect(cache.lookupMany).not.toHaveBeenCalled();
+
+    jest.advanceTimersByTime(25_000); // 45 s: due, still alive
+    expect(sut.fromMemory(key)).toEqual({ url: 'https://a.example.com', revision: 3 });
+    sut.fromMemory(key); // asked for once per lifetime, however often it is hit
+    await settle();
+    expect(cache.lookupMany).toHaveBeenCalledTimes(1);
+    expect(cache.lookupMany).toHaveBeenCalledWith([id]);
+    expect(sut.fromMemory(key)).toEqual({ url: 'https://b.example.com', revision: 4 });
+
+    jest.advanceTimersByTime(40_000); // past the first lifetime: the refresh started a new one
+    expect(sut.fromMemory(key)).toEqual({ url: 'https://b.example.com', revision: 4 });
+    expect((await refreshes.get()).values).toEqual([expect.objectContaining({ labels: { result: 'refreshed' }, value: 1 })]);
+    expect(cache.lookup).toHaveBeenCalledTimes(1);
+  });
+
+  it('should never take an older revision from a refresh, and let an entry Redis no longer holds expire', async () => {
+    const { sut, cache } = setup({ kind: 'hit', url: 'https://a.example.com', revision: 3 }, null, true);
+    await sut.resolve(key);
+    cache.lookupMany.mockResolvedValue([{ kind: 'hit', url: 'https://old.example.com', revision: 2 }]);
+    jest.advanceTimersByTime(45_000);
+    sut.fromMemory(key);
+    await settle();
+    expect(sut.fromMemory(key)).toEqual({ url: 'https://a.example.com', revision: 3 });
+
+    const other = { ...key, version: 'v2' };
+    await sut.resolve(other);
+    cache.lookupMany.mockResolvedValue([{ kind: 'miss' }]);
+    jest.advanceTimersByTime(45_000);
+    sut.fromMemory(other);
+    await settle();
+    jest.advanceTimersByTime(30_000);
+    expect(sut.fromMemory(other)).toBeUndefined();
+  });
+
+  it('should not refresh while the invalidation channel is down', async () => {
+    const { sut, cache, bus } = setup({ kind: 'hit', url: 'https://a.example.com', revision: 3 }, null, true);
+    await sut.resolve(key);
+    jest.advanceTimersByTime(45_000);
+    sut.fromMemory(key);
+    bus.live = false;
+    await settle();
+    expect(cache.lookupMany).not.toHaveBeenCalled();
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
@@ -28,13 +28,24 @@ export interface ResolvedRoute {
 // share one PostgreSQL query.
 // Lifetime of an in-process entry read from PostgreSQL while Redis could not be asked.
 const UNCACHED_LOCAL_TTL_MS = 1000;
+// Refresh-ahead: routes per MGET, how long due routes are gathered before one is sent, and routes
+// waiting at most (more are left to expire as usual).
+const REFRESH_BATCH = 500;
+const REFRESH_DELAY_MS = 50;
+const REFRESH_QUEUE_MAX = 20_000;
 
 @Injectable()
 export class ResolveService implements OnModuleInit, InvalidationListener {
+  private readonly logger = new Logger(ResolveService.name);
   private readonly local?: LocalRouteCache;
   private readonly inflight = new Map<string, Promise<RouteSnapshot>>();
   private readonly count: Record<'requests' | 'hits' | 'misses' | 'negativeHits' | 'localHits' | 'dbQueries' | 'fallbacks', Increment>;
   private readonly observeLatency: Observe;
+  private readonly countRefresh: Record<'refreshed' | 'absent' | 'failed', Increment>;
+  // Routes (routeKeyString) whose in-process entries are due for a refresh; one batch in flight or
+  // scheduled at a time (`refreshing`).
+  private readonly refreshQueue = new Set<string>();
+  private refreshing = false;
 
   constructor(
     private readonly cache: RouteCache,
@@ -49,9 +60,15 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
     @InjectMetric(METRIC.dbQueries) dbQueries: Counter<string>,
     @InjectMetric(METRIC.resolveLatency) latency: Histogram<string>,
     @InjectMetric(METRIC.resolveFallback) fallbacks: Counter<string>,
+    @InjectMetric(METRIC.resolveLocalCacheRefresh) refreshes: Counter<string>,
   ) {
     if (config.localCacheEnabled) {
-      this.local = new LocalRouteCache({ maxEntries: config.localCacheMaxEntries, ttlMs: config.localCacheTtlMs });
+      this.local = new LocalRouteCache({
+        maxEntries: config.localCacheMaxEntries,
+        ttlMs: config.localCacheTtlMs,
+        refreshAfter: config.localCacheRefreshAfter,
+        onRefreshDue: (id) => this.queueRefresh(id),
+      });
     }
     this.count = {
       requests: boundCounter(requests),
@@ -63,6 +80,11 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
       fallbacks: boundCounter(fallbacks),
     };
     this.observeLatency = boundHistogram(latency);
+    this.countRefresh = {
+      refreshed: boundCounter(refreshes, { result: 'refreshed' }),
+      absent: boundCounter(refreshes, { result: 'absent' }),
+      failed: boundCounter(refreshes, { result: 'failed' }),
+    };
   }
 
   onModuleInit(): void {
@@ -136,6 +158,55 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
       return this.answer(key, entry, false);
     } finally {
       this.observeLatency((performance.now() - started) / 1000);
+    }
+  }
+
+  // Refresh-ahead (LocalRouteCache): a hit late in an entry's life queues the route; the queue is read
+  // from Redis in MGETs of up to REFRESH_BATCH routes, off the request path, one batch at a time.
+  // Redis only, never PostgreSQL: a route Redis no longer holds is left to expire, and its next
+  // request takes the usual path. set() keeps the revision rule, so a refresh can never bring back
+  // a revision older than one this instance saw.
+  private queueRefresh(id: string): void {
+    if (this.refreshQueue.size >= REFRESH_QUEUE_MAX) return;
+    this.refreshQueue.add(id);
+    this.scheduleRefresh();
+  }
+
+  // Routes fall due one request at a time; waiting REFRESH_DELAY_MS gathers them into batches (sent
+  // at once, a batch held a few keys: thousands of MGETs a second, and the queue fell behind).
+  private scheduleRefresh(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    setTimeout(() => {
+      this.refresh().catch((err: unknown) => this.logger.error(`In-process tier refresh failed: ${(err as Error).message}`));
+    }, REFRESH_DELAY_MS).unref();
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      while (this.refreshQueue.size > 0 && this.bus.live) {
+        const ids: string[] = [];
+        for (const id of this.refreshQueue) {
+          this.refreshQueue.delete(id);
+          ids.push(id);
+          if (ids.length === REFRESH_BATCH) break;
+        }
+        const found = await this.cache.lookupMany(ids);
+        // The channel may have dropped while Redis answered: then the tier was cleared and is unused.
+        const local = this.bus.live ? this.local : undefined;
+        for (const [i, id] of ids.entries()) {
+          const got = found[i];
+          if (got.kind === 'hit') local?.set(id, { found: true, url: got.url, revision: got.revision });
+          else if (got.kind === 'negative') local?.set(id, { found: false, revision: got.revision });
+          this.countRefresh[got.kind === 'miss' ? 'absent' : got.kind === 'error' ? 'failed' : 'refreshed']();
+        }
+        // Less than a full batch left: gather more first.
+        if (this.refreshQueue.size < REFRESH_BATCH) break;
+      }
+    } finally {
+      if (!this.bus.live) this.refreshQueue.clear();
+      this.refreshing = false;
+      if (this.refreshQueue.size > 0) this.scheduleRefresh();
     }
   }
 

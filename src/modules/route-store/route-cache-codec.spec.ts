@@ -1,4 +1,5 @@
-import { cacheKey, decodeEntry, encodeEntry, legacyCacheKey } from './route-cache-codec';
+import { routeKeyString } from '../../contracts/route-key';
+import { cacheKey, cacheKeyOfId, decodeEntry, encodeEntry, legacyCacheKey } from './route-cache-codec';
 
 describe('route cache codec', () => {
   it('should round-trip a positive entry, even with "|" in the url', () => {
@@ -23,5 +24,6 @@ describe('route cache codec', () => {
 
     expect(cacheKey(key)).toBe('tm:v1:route:team-a:payments:prod:v2');
     expect(legacyCacheKey(key)).toBe('route:team-a:payments:prod:v2');
+    expect(cacheKeyOfId(routeKeyString(key))).toBe(cacheKey(key));
   });
 });

@@ -12,6 +12,11 @@ export function cacheKey(key: RouteKey): string {
   return `${CACHE_NAMESPACE}:route:${key.tenant}:${key.service}:${key.env}:${key.version}`;
 }
 
+// The same key from routeKeyString(key).
+export function cacheKeyOfId(id: string): string {
+  return `${CACHE_NAMESPACE}:route:${id}`;
+}
+
 // The seed's key for the same route; deleted on every change so seed readers sharing this Redis fall
 // back to their database instead of serving a stale URL.
 export function legacyCacheKey(key: RouteKey): string {

@@ -11,7 +11,7 @@ import { REDIS_CLIENT } from '../../infra/redis/redis.constants';
 import { routeKeyString } from '../../contracts/route-key';
 import { RouteSnapshot } from './route-record';
 import { DependencyBreakers } from '../resilience';
-import { CacheLookup, cacheKey, decodeEntry, encodeEntry, legacyCacheKey, STORE_IF_NEWER_LUA } from './route-cache-codec';
+import { CacheLookup, cacheKey, cacheKeyOfId, decodeEntry, encodeEntry, legacyCacheKey, STORE_IF_NEWER_LUA } from './route-cache-codec';
 
 type RedisWithScript = Redis & {
   storeRouteIfNewer(key: string, revision: number, value: string, ttlSeconds: number, channel: string, message: string): Promise<number>;
@@ -70,6 +70,18 @@ export class RouteCache implements OnApplicationShutdown {
     } catch (err) {
       this.fail('get', err);
       return { kind: 'error' };
+    }
+  }
+
+  // Many routes in one MGET, by routeKeyString: one lookup per id, in order; all 'error' when Redis
+  // failed or its breaker is open (the in-process tier's refresh-ahead, which then lets entries expire).
+  async lookupMany(ids: readonly string[]): Promise<CacheLookup[]> {
+    try {
+      const values = await this.breakers.redis.execute(() => this.redis.mget(ids.map(cacheKeyOfId)));
+      return values.map(decodeEntry);
+    } catch (err) {
+      this.fail('get', err);
+      return ids.map(() => ({ kind: 'error' }));
     }
   }
 
