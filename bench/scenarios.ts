@@ -180,6 +180,8 @@ function resolveCounters(api: Target): () => Promise<Record<string, number>> {
       'resolve_cache_hit_total',
       'resolve_cache_miss_total',
       'resolve_negative_cache_hit_total',
+      'resolve_local_cache_hit_total',
+      'resolve_local_cache_refresh_total',
       'cache_errors_total',
     ];
     const values = await Promise.all(names.map((n) => metricTotal(api, n)));
@@ -191,6 +193,12 @@ function counterNotes(load: LoadRow): string[] {
   const queries = load.counters?.db_queries_total;
   if (queries === undefined || Number.isNaN(queries) || load.requests === 0) return [];
   const notes = [`PostgreSQL queries per request: ${(queries / load.requests).toFixed(3)}`];
+  // Share answered from the API's own memory, and in-process entries fetched again from Redis ahead of
+  // expiry (docs/design.md, "Refresh-ahead"), per request.
+  const local = load.counters?.resolve_local_cache_hit_total;
+  if (local !== undefined && !Number.isNaN(local)) notes.push(`in-process hits per request: ${(local / load.requests).toFixed(3)}`);
+  const refreshed = load.counters?.resolve_local_cache_refresh_total;
+  if (refreshed) notes.push(`refresh-ahead reads per request: ${(refreshed / load.requests).toFixed(3)}`);
   // Failed or timed-out Redis commands (each sends its resolve to PostgreSQL); should be 0.
   const redisErrors = load.counters?.cache_errors_total;
   if (redisErrors) notes.push(`Redis command failures: ${redisErrors}`);
