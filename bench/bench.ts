@@ -51,7 +51,7 @@ async function run(): Promise<void> {
     results.scenarios.push(await scenario.resolveHotNoLocalTier(generator, noLocalCache));
     await stopService(noLocalCache.service);
   }
-  if (steps.has('all-routes')) results.scenarios.push(await scenario.resolveAllRoutes(generator, a));
+  if (steps.has('all-routes')) results.scenarios.push(...(await scenario.resolveAllRoutes(generator, a)));
   if (steps.has('missing')) results.scenarios.push(await scenario.resolveMissing(generator, a));
   if (steps.has('cold')) results.scenarios.push(await scenario.resolveCold(generator, a));
 

@@ -47,9 +47,19 @@ function checks(r: Results): Check[] {
       met: hot.p99Ms <= 10 && hot.connections >= 64,
     });
   }
-  if (hot && all) {
-    const ratio = all.rps / hot.rps;
-    out.push({ scenario: 'resolve_all_routes', target: 'within 10 % of hot set', measured: `${ratio.toFixed(2)}×`, met: ratio >= 0.9 });
+  // Against the hot set measured right after it on the same process when there is one (same moment);
+  // the headline's hot row otherwise (older results).
+  const hotAfter = by('resolve_hot_adjacent') ?? hot;
+  if (hotAfter && all) {
+    const ratio = all.rps / hotAfter.rps;
+    const against = hotAfter === hot ? 'hot set' : 'hot set right after';
+    const headline = hot && hotAfter !== hot ? ` (headline hot row: ${(all.rps / hot.rps).toFixed(2)}×)` : '';
+    out.push({
+      scenario: 'resolve_all_routes',
+      target: `within 10 % of ${against}`,
+      measured: `${ratio.toFixed(2)}×${headline}`,
+      met: ratio >= 0.9,
+    });
   }
   if (writes) {
     out.push({ scenario: 'writes', target: '≥ 1,000 changes/s', measured: `${whole(writes.rps)}/s`, met: writes.rps >= 1000 });
