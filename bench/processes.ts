@@ -15,7 +15,11 @@ export interface Service {
 // The same V8 memory flags as `npm run start:prod` (package.json), so RSS is measured as deployed.
 // BENCH_NODE_FLAGS adds flags for a profiling run, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (Node
 // refuses --cpu-prof in NODE_OPTIONS); such a run's figures are not comparable.
-const NODE_FLAGS = ['--max-semi-space-size=16', '--max-old-space-size=256', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
+export const NODE_FLAGS = [
+  '--max-semi-space-size=16',
+  '--max-old-space-size=256',
+  ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+];
 const running = new Set<Service>();
 const helpers = new Set<ChildProcess>(); // short-lived tools such as wrk
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;

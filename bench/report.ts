@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { cpus } from 'os';
 import { join } from 'path';
 import { LOG_DIR, ROOT, settings } from './config';
+import { NODE_FLAGS } from './processes';
 import { Generator } from './load';
 import { GroupDrain, Propagation } from './pipeline';
 import { LoadScenario } from './scenarios';
@@ -162,6 +163,8 @@ export function writeJson(r: Results, partial = false): string {
     date: now.toISOString(),
     git: { commit: git(['rev-parse', 'HEAD']), dirty: git(['status', '--porcelain', '--', 'src', 'migrations']) !== '' },
     node: process.version,
+    // Flags every process was started with (package.json's, plus BENCH_NODE_FLAGS when set).
+    node_flags: NODE_FLAGS,
     machine: { cpus: cpus().length, model: cpus()[0]?.model },
     generator: { name: r.generator.name, version: r.generator.version },
     settings,

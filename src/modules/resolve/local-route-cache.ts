@@ -55,9 +55,10 @@ class Slot {
 //
 // Refresh-ahead (as Caffeine's refreshAfterWrite): the first hit in the later part of an entry's life
 // is reported once to onRefreshDue, so the owner can fetch the route again in the background (and set()
-// it, which starts a new lifetime) while the entry keeps being served. A route asked for at least once in that window never expires; one that is not expires
-// as before. Without it, a large set of routes each asked for every few seconds sent a quarter to two
-// fifths of its requests to Redis (the 100k-route bench, docs/design.md).
+// it, which starts a new lifetime) while the entry keeps being served. A route asked for at least once
+// in that window never expires; one that is not expires as before. Without it, a large set of routes
+// each asked for every few seconds sent a quarter to two fifths of its requests to Redis (the
+// 100k-route bench, docs/design.md).
 export class LocalRouteCache {
   private readonly slots: LRUCache<string, Slot>;
   private readonly unheldFloors: LRUCache<string, number>;

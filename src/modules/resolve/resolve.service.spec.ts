@@ -177,7 +177,7 @@ describe(`${ResolveService.name} refresh-ahead of the in-process tier`, () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  // Lets the queued refresh (setImmediate, then the MGET's promise) run.
+  // Lets the queued refresh (its gathering timer, then the MGET's promise) run.
   async function settle(): Promise<void> {
     jest.runOnlyPendingTimers();
     for (let i = 0; i < 5; i++) await Promise.resolve();
