@@ -76,50 +76,49 @@ describe(LocalRouteCache.name, () => {
     expect(cache.getStale('b')).toBeUndefined();
   });
 
-  it('should report an entry due for a refresh once per lifetime, on the first hit after the refresh share', () => {
-    let now = 10_000;
+  // A tier with a 1 s lifetime (no jitter), refresh-ahead from half of it, on a clock the test moves.
+  function refreshing() {
+    const clock = { now: 10_000 };
     const due: string[] = [];
     const cache = new LocalRouteCache({
       maxEntries: 3,
       ttlMs: 1000,
       random: () => 0.5,
-      now: () => now,
+      now: () => clock.now,
       refreshAfter: 0.5,
       onRefreshDue: (k) => due.push(k),
     });
+    return { cache, clock, due };
+  }
+
+  it('should report an entry due for a refresh once per lifetime, on the first hit after the refresh share', () => {
+    const { cache, clock, due } = refreshing();
     cache.set('a', { found: true, url: 'https://a.example.com', revision: 1 });
-    now += 400;
+    clock.now += 400;
     cache.get('a');
     expect(due).toEqual([]);
-    now += 200;
+    clock.now += 200;
     cache.get('a');
     cache.get('a');
     expect(due).toEqual(['a']);
     cache.set('a', { found: true, url: 'https://a.example.com', revision: 1 });
-    now += 600;
+    clock.now += 600;
     expect(cache.get('a')).toBeDefined();
     expect(due).toEqual(['a', 'a']);
   });
 
   it('should never report a refresh without onRefreshDue, nor for an expired or invalidated entry', () => {
     let now = 10_000;
-    const due: string[] = [];
     const plain = new LocalRouteCache({ maxEntries: 3, ttlMs: 1000, random: () => 0.5, now: () => now, refreshAfter: 0.1 });
     plain.set('a', { found: false, revision: 0 });
     now += 900;
     expect(plain.get('a')).toBeDefined();
-    const cache = new LocalRouteCache({
-      maxEntries: 3,
-      ttlMs: 1000,
-      random: () => 0.5,
-      now: () => now,
-      refreshAfter: 0.5,
-      onRefreshDue: (k) => due.push(k),
-    });
+
+    const { cache, clock, due } = refreshing();
     cache.set('a', { found: false, revision: 0 });
     cache.set('b', { found: false, revision: 0 });
     cache.invalidate('b', 1);
-    now += 1500;
+    clock.now += 1500;
     cache.get('a');
     cache.get('b');
     expect(due).toEqual([]);
