@@ -118,9 +118,10 @@ describe(LocalRouteCache.name, () => {
     cache.set('a', { found: false, revision: 0 });
     cache.set('b', { found: false, revision: 0 });
     cache.invalidate('b', 1);
-    clock.now += 1500;
-    cache.get('a');
-    cache.get('b');
+    clock.now += 600; // in the refresh window of a live entry
+    expect(cache.get('b')).toBeUndefined();
+    clock.now += 900; // past the end of 'a''s life
+    expect(cache.get('a')).toBeUndefined();
     expect(due).toEqual([]);
   });
 });
