@@ -8,7 +8,7 @@ import { drainBacklog, groupIds, propagation, startCaughtUpConsumer } from './pi
 import { killAllNow, logStep, memoryMb, stopAll, stopService } from './processes';
 import { printTable, Results, writeJson } from './report';
 import * as scenario from './scenarios';
-import { startApi, startCeiling } from './stack';
+import { heapNote, startApi, startCeiling } from './stack';
 import { createTrafficKey } from './auth';
 import { prepareInfrastructure, removeRunResources, resetStores, seedTenants } from './stores';
 
@@ -67,6 +67,7 @@ async function run(): Promise<void> {
     if (!partial) {
       logStep('j: memory');
       results.memory = { api: memoryMb(a.pid), api_b: memoryMb(b.pid), consumer: memoryMb(consumer.pid) };
+      results.notes.push(await heapNote(a));
     }
   }
   printTable(results);

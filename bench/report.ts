@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'fs';
 import { cpus } from 'os';
 import { join } from 'path';
 import { LOG_DIR, ROOT, settings } from './config';
-import { NODE_FLAGS } from './processes';
+import { MemoryMb, NODE_FLAGS } from './processes';
 import { Generator } from './load';
 import { GroupDrain, Propagation } from './pipeline';
 import { LoadScenario } from './scenarios';
@@ -15,7 +15,7 @@ export interface Results {
   scenarios: LoadScenario[];
   drain?: GroupDrain[];
   propagation?: Propagation;
-  memory?: Record<string, { rss: number; peak: number }>;
+  memory?: Record<string, MemoryMb>;
   notes: string[];
 }
 
@@ -132,7 +132,18 @@ export function printTable(r: Results): void {
   }
   for (const [name, m] of Object.entries(r.memory ?? {})) {
     const verdict = name === 'api' ? `${verdicts('rss')} ` : '';
-    rows.push([`RSS ${name} after the run`, '', `${fixed(m.rss, 0)} MB`, '', '', '', '', '', '', `${verdict}(peak ${fixed(m.peak, 0)} MB)`]);
+    rows.push([
+      `RSS ${name} after the run`,
+      '',
+      `${fixed(m.rss, 0)} MB`,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      `${verdict}(peak ${fixed(m.peak, 0)} MB; anonymous ${fixed(m.anon, 0)} MB, file-backed ${fixed(m.file, 0)} MB)`,
+    ]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) =>
