@@ -57,20 +57,16 @@ export async function metricByLabel(t: Target, name: string, label: string): Pro
 }
 
 // Where the API's anonymous memory is: V8's committed heap by space and Buffers outside it, from the
-// API's own /metrics (prom-client's default metrics). The rest of the anonymous RSS is malloc. Also
-// how often the idle-time trim (MEMORY_TRIM_*) gave memory back during the run.
+// API's own /metrics (prom-client's default metrics). The rest of the anonymous RSS is malloc.
 export async function heapNote(t: Target): Promise<string> {
   const spaces = await metricByLabel(t, 'nodejs_heap_space_size_total_bytes', 'space');
   const external = await metricTotal(t, 'nodejs_external_memory_bytes');
-  const trims = await metricByLabel(t, 'memory_trims_total', 'result');
-  const released = await metricTotal(t, 'memory_trim_released_bytes_total');
   const mb = (bytes: number | undefined) => ((bytes ?? 0) / 1048576).toFixed(1);
   const total = Object.values(spaces).reduce((sum, v) => sum + v, 0);
   const code = (spaces.code ?? 0) + (spaces.trusted ?? 0) + (spaces.code_large_object ?? 0) + (spaces.trusted_large_object ?? 0);
   const large = (spaces.large_object ?? 0) + (spaces.new_large_object ?? 0);
   return (
     `API V8 heap after the run: ${mb(total)} MB committed (new space ${mb(spaces.new)}, old space ${mb(spaces.old)}, ` +
-    `large objects ${mb(large)}, code and bytecode ${mb(code)}); Buffers outside the heap ${mb(external)} MB (reserved, not all resident); ` +
-    `idle-time memory trims during the run: ${trims.trimmed ?? 0} (${mb(released)} MB given back), failed: ${trims.failed ?? 0}`
+    `large objects ${mb(large)}, code and bytecode ${mb(code)}); Buffers outside the heap ${mb(external)} MB (reserved, not all resident)`
   );
 }

@@ -6,7 +6,6 @@ import { appConfig } from './config/app.config';
 import { databaseConfig } from './config/database.config';
 import { validateEnv } from './config/env.validation';
 import { kafkaConfig } from './config/kafka.config';
-import { memoryConfig } from './config/memory.config';
 import { mongoConfig } from './config/mongo.config';
 import { outboxConfig } from './config/outbox.config';
 import { redisConfig } from './config/redis.config';
@@ -14,7 +13,6 @@ import { RequestContextModule } from './common/context/request-context.module';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { buildLoggerParams } from './common/logging/logging.options';
 import { MetricsModule } from './common/metrics/metrics.module';
-import { MemoryTrimService } from './common/runtime/memory-trim.service';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { DatabaseModule } from './infra/database/database.module';
 import { RedisModule } from './infra/redis/redis.module';
@@ -29,7 +27,7 @@ import { ResilienceModule } from './modules/resilience';
       // .env is loaded by the entry points (src/config/dotenv.ts) before the module graph is built.
       ignoreEnvFile: true,
       validate: validateEnv,
-      load: [appConfig, databaseConfig, redisConfig, kafkaConfig, outboxConfig, mongoConfig, memoryConfig],
+      load: [appConfig, databaseConfig, redisConfig, kafkaConfig, outboxConfig, mongoConfig],
     }),
     RequestContextModule,
     LoggerModule.forRootAsync({
@@ -41,6 +39,9 @@ import { ResilienceModule } from './modules/resilience';
     RedisModule,
     ResilienceModule,
   ],
-  providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }, { provide: APP_PIPE, useClass: RequestValidationPipe }, MemoryTrimService],
+  providers: [
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
+    { provide: APP_PIPE, useClass: RequestValidationPipe },
+  ],
 })
 export class CoreModule {}

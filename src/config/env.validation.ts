@@ -144,11 +144,6 @@ export class EnvironmentVariables {
   @IsInt() @Min(0) @Max(300) DRAIN_DELAY: number = 5;
   @IsInt() @Min(1) @Max(3600) DRAIN_TIMEOUT: number = 30;
 
-  @Transform(toBool) @IsBoolean() MEMORY_TRIM_ENABLED: boolean = true;
-  @IsInt() @Min(100) @Max(3_600_000) MEMORY_TRIM_INTERVAL_MS: number = 5000;
-  @IsInt() @Min(1) @Max(100) MEMORY_TRIM_IDLE_PERCENT: number = 10;
-  @IsInt() @Min(1) @Max(100_000) MEMORY_TRIM_MIN_GROWTH_MB: number = 32;
-
   @IsString() @IsNotEmpty() MONGODB_HOST: string = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) MONGODB_PORT: number = 27017;
   @Matches(/^[A-Za-z0-9_-]{1,64}$/) MONGODB_DB: string = 'audit_db';

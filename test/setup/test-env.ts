@@ -14,7 +14,3 @@ process.env.RATE_LIMIT_WRITES = '100000000';
 // consume or audit each other's events.
 process.env.KAFKA_ROUTE_EVENTS_TOPIC = 'route-events-e2e';
 process.env.MONGODB_DB = 'audit_e2e';
-// Idle-time memory trims (a full collection of ~0.1-0.5 s) stay out of the jest process that hosts the
-// in-process apps, whose timing other suites depend on; test/runtime/memory-trim.e2e-spec.ts turns
-// them on for a spawned API, and the smoke test and the bench run with the default (on).
-process.env.MEMORY_TRIM_ENABLED = 'false';

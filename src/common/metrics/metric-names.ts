@@ -29,8 +29,6 @@ export const METRIC = {
   consumerDeadLettered: 'consumer_events_dead_lettered_total',
   consumerDuplicates: 'consumer_events_duplicate_total',
   consumerLag: 'consumer_group_lag',
-  memoryTrims: 'memory_trims_total',
-  memoryTrimReleased: 'memory_trim_released_bytes_total',
 } as const;
 
 // Histogram buckets for sub-millisecond to seconds latencies (the hot path answers in well under 1 ms).

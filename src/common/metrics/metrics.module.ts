@@ -20,12 +20,6 @@ const providers = [
   }),
   makeCounterProvider({ name: METRIC.correlationIdsGenerated, help: 'Requests that got a generated correlation id' }),
   makeCounterProvider({ name: METRIC.correlationIdsProvided, help: 'Requests whose correlation id was accepted' }),
-  makeCounterProvider({
-    name: METRIC.memoryTrims,
-    help: 'Idle-time collections that gave freed heap pages back to the OS, by result (trimmed, failed)',
-    labelNames: ['result'],
-  }),
-  makeCounterProvider({ name: METRIC.memoryTrimReleased, help: 'Resident memory given back to the OS by idle-time collections' }),
   makeGaugeProvider({
     name: METRIC.uptime,
     help: 'Seconds since the process started',
