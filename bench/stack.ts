@@ -57,7 +57,8 @@ export async function metricByLabel(t: Target, name: string, label: string): Pro
 }
 
 // Where the API's anonymous memory is: V8's committed heap by space and Buffers outside it, from the
-// API's own /metrics (prom-client's default metrics). The rest of the anonymous RSS is malloc.
+// API's own /metrics (prom-client's default metrics). The rest of the anonymous RSS is pages V8 freed
+// but keeps pooled (docs/design.md, "Memory"), malloc and thread stacks.
 export async function heapNote(t: Target): Promise<string> {
   const spaces = await metricByLabel(t, 'nodejs_heap_space_size_total_bytes', 'space');
   const external = await metricTotal(t, 'nodejs_external_memory_bytes');
