@@ -141,6 +141,26 @@ describe('Per-tenant rate limits (e2e)', () => {
     expect(resolved.status).toBe(200);
   });
 
+  it('should spend the write budget after the role check and before validation, for every write route', async () => {
+    const tenant = uniqueTenant('rl-order');
+    const reader = await tenantKey(a, tenant, 'reader');
+    const spent: Array<string | null> = [];
+    for (const path of ['/api/v1/routes', '/api/v1/routes/activate', '/api/v1/routes/deactivate']) {
+      // A key without the writer role is refused before the limit is asked: no budget spent, no headers.
+      const forbidden = await a.http.as(reader).post(path, { ...routeOf(tenant, 'v1'), url: 'https://v1.example.com' });
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.headers.get('x-ratelimit-remaining')).toBeNull();
+      // An invalid body from a writer has spent one write (the limit protects the validation too).
+      const invalid = await a.http.post(path, { tenant, service: '..' });
+      expect(invalid.status).toBe(400);
+      spent.push(invalid.headers.get('x-ratelimit-remaining'));
+    }
+
+    // The reader key's creation was the tenant's first write; then one per invalid body.
+    expect(spent).toEqual([String(WRITES - 2), String(WRITES - 3), String(WRITES - 4)]);
+    expectRateLimited(await write(b, tenant, 'v1'), WRITES, 60);
+  });
+
   it("should count a tenant key's requests against its own tenant, whatever tenant they address", async () => {
     const mine = uniqueTenant('rl-mine');
     const victim = uniqueTenant('rl-victim');

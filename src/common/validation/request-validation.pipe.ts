@@ -4,15 +4,9 @@ import { ErrorDetail } from '../errors/domain.error';
 import { ValidationFailedError } from '../errors/common.errors';
 import { VALIDATION_OPTIONS } from './validation.options';
 import { handValidatorOf } from './hand-validators';
+import { bodyShapeProblem } from './json-body';
 
-const MAX_DEPTH = 8;
 const UNKNOWN_FIELD = 'is not an accepted field';
-
-function depthExceeds(value: unknown, limit: number): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  if (limit === 0) return true;
-  return Object.values(value).some((child) => depthExceeds(child, limit - 1));
-}
 
 const acceptedFields = new WeakMap<object, Set<string> | null>();
 
@@ -29,9 +23,8 @@ function fieldsOf(metatype: ArgumentMetadata['metatype']): Set<string> | null {
   return fields;
 }
 
-// The global pipe. Before class-transformer sees a body it must be a JSON object of sane depth:
-// arrays, scalars or thousands of nested levels (which would overflow the transformer's recursion
-// and surface as a 500) are the client's mistake and answered 400.
+// The global pipe. Before class-transformer sees a body it must be a JSON object of sane depth
+// (bodyShapeProblem); anything else is the client's mistake and answered 400.
 // Unknown keys are found here, by own-key lookup in the declared fields, for bodies, queries and
 // paths alike: class-validator's whitelist looks names up in a plain object, so keys named like
 // Object.prototype members (constructor, toString, __defineGetter__, …) passed it.
@@ -42,13 +35,9 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && value !== undefined) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new ValidationFailedError([{ field: 'body', problem: 'must be a JSON object' }]);
-      }
-      if (depthExceeds(value, MAX_DEPTH)) {
-        throw new ValidationFailedError([{ field: 'body', problem: `must not nest deeper than ${MAX_DEPTH} levels` }]);
-      }
+    if (metadata.type === 'body') {
+      const problem = bodyShapeProblem(value);
+      if (problem) throw new ValidationFailedError([problem]);
     }
     const byHand = value !== null && typeof value === 'object' ? handValidatorOf(metadata.metatype) : undefined;
     if (byHand) {

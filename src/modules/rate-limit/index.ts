@@ -2,3 +2,5 @@
 // (enforced by dependency-cruiser, .dependency-cruiser.cjs).
 export * from './rate-limit.module';
 export * from './read-limiter';
+export { addressedTenant } from './rate-limit-bucket';
+export * from './write-limiter';

@@ -1,10 +1,8 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { FastifyReply } from 'fastify';
+import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
-import { Principal, TenantScope } from '../../contracts/principal';
-import { Caller, CallerScope } from '../auth';
-import { CreateRouteDto } from './dto/create-route.dto';
+import { TenantScope } from '../../contracts/principal';
+import { CallerScope } from '../auth';
 import { ListRoutesQueryDto } from './dto/list-routes-query.dto';
 import { RouteKeyDto } from '../../common/validation/route-key.dto';
 import { RouteListResponseDto } from './dto/route-list-response.dto';
@@ -17,51 +15,15 @@ import { OperationClass } from '../resilience';
 
 const DEFAULT_PAGE_SIZE = 100;
 
+// The route reads. The writes (create, activate, deactivate) are plain Fastify routes: write-routes.ts.
 @ApiTags('routes')
 @Controller('api/v1/routes')
 @UseInterceptors(DrainInterceptor, BulkheadInterceptor)
-@OperationClass('writes')
+@OperationClass('audit')
 export class RoutesController {
   constructor(private readonly routes: RoutesService) {}
 
-  @Post()
-  @ApiOperation({
-    summary: 'Create or update a route',
-    description:
-      'Creates tenant/service/env on first use. Same url and already active: no change and no event. ' +
-      'Different url: updated (and active). Same url but inactive: activated. ' +
-      "A route of a tenant outside the key's scope is 404, as if it did not exist, and is not created.",
-  })
-  @ApiResponse({ status: 201, description: 'The route did not exist and was created', type: RouteResponseDto })
-  @ApiResponse({ status: 200, description: 'The route existed (updated, activated or unchanged)', type: RouteResponseDto })
-  @ApiErrors(400, 404, 413, 415, 503)
-  async create(@Caller() caller: Principal, @Body() body: CreateRouteDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { tenant, service, env, version, url } = body;
-    const result = await this.routes.create(caller, { tenant, service, env, version }, url);
-    reply.status(result.created ? HttpStatus.CREATED : HttpStatus.OK);
-    return RouteResponseDto.from(result.route);
-  }
-
-  @Post('activate')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Activate a route (no-op when already active)' })
-  @ApiOkResponse({ type: RouteResponseDto })
-  @ApiErrors(400, 404, 413, 415, 503)
-  async activate(@Caller() caller: Principal, @Body() key: RouteKeyDto) {
-    return RouteResponseDto.from((await this.routes.activate(caller, pick(key))).route);
-  }
-
-  @Post('deactivate')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Deactivate a route (soft delete; no-op when already inactive)' })
-  @ApiOkResponse({ type: RouteResponseDto })
-  @ApiErrors(400, 404, 413, 415, 503)
-  async deactivate(@Caller() caller: Principal, @Body() key: RouteKeyDto) {
-    return RouteResponseDto.from((await this.routes.deactivate(caller, pick(key))).route);
-  }
-
   @Get()
-  @OperationClass('audit')
   @ApiOperation({ summary: 'List configured routes, ordered by creation, with cursor pagination' })
   @ApiOkResponse({ type: RouteListResponseDto })
   @ApiErrors(400, 503)
@@ -84,7 +46,6 @@ export class RoutesController {
   }
 
   @Get(':tenant/:service/:env/:version')
-  @OperationClass('audit')
   @ApiOperation({ summary: 'One route as configured (active or not), with revision and timestamps' })
   @ApiOkResponse({ type: RouteResponseDto })
   @ApiErrors(400, 404, 503)

@@ -1,0 +1,63 @@
+import { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { CORRELATION_HEADER_DOC } from '../../common/http/api-errors.decorator';
+import { errorResponse } from '../../common/http/error-responses';
+
+const json = (model: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${model}` } } });
+const route = (description: string): ResponseObject => ({ description, content: json('RouteResponseDto') });
+
+// The errors a write's own input can cause (what @ApiErrors(400, 404, 413, 415, 503) gave the Nest
+// handlers these replaced); 401, 403, 429 and the shutting-down 503 are added by the document policy.
+const ERRORS = {
+  400: errorResponse(400),
+  404: errorResponse(404),
+  413: errorResponse(413),
+  415: errorResponse(415),
+  503: errorResponse(503),
+};
+
+function write(operation: {
+  operationId: string;
+  summary: string;
+  description?: string;
+  body: string;
+  responses: Record<number, ResponseObject>;
+}): OperationObject {
+  const { body, responses, ...rest } = operation;
+  return {
+    tags: ['routes'],
+    ...rest,
+    parameters: [{ ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } }],
+    requestBody: { required: true, content: json(body) },
+    responses: { ...responses, ...ERRORS },
+  };
+}
+
+// The OpenAPI description of the three route writes, plain Fastify routes (write-routes.ts). The
+// operation ids are those the Nest controller had, so generated clients keep their method names.
+export const CREATE_OPERATION = write({
+  operationId: 'RoutesController_create',
+  summary: 'Create or update a route',
+  description:
+    'Creates tenant/service/env on first use. Same url and already active: no change and no event. ' +
+    'Different url: updated (and active). Same url but inactive: activated. ' +
+    "A route of a tenant outside the key's scope is 404, as if it did not exist, and is not created.",
+  body: 'CreateRouteDto',
+  responses: {
+    200: route('The route existed (updated, activated or unchanged)'),
+    201: route('The route did not exist and was created'),
+  },
+});
+
+export const ACTIVATE_OPERATION = write({
+  operationId: 'RoutesController_activate',
+  summary: 'Activate a route (no-op when already active)',
+  body: 'RouteKeyDto',
+  responses: { 200: route('OK') },
+});
+
+export const DEACTIVATE_OPERATION = write({
+  operationId: 'RoutesController_deactivate',
+  summary: 'Deactivate a route (soft delete; no-op when already inactive)',
+  body: 'RouteKeyDto',
+  responses: { 200: route('OK') },
+});
