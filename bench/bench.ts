@@ -41,22 +41,41 @@ async function run(): Promise<void> {
 
   const a = await startApi('api-a', ports.apiA);
   await createTrafficKey(a.baseUrl);
+  // API A's RSS after each step, so a reader sees which load grew it (RSS rarely shrinks again).
+  const rssSteps: string[] = [];
+  const rssAfter = (step: string) => rssSteps.push(`${step} ${Math.round(memoryMb(a.pid).rss)}`);
+  rssAfter('started');
   if (steps.has('headline')) {
     const ceiling = await startCeiling();
     results.scenarios.push(...(await scenario.headline(generator, ceiling, a)));
     await stopService(ceiling.service);
+    rssAfter('hot set');
   }
   if (steps.has('no-local-tier')) {
     const noLocalCache = await startApi('api-no-local-cache', ports.apiNoLocalCache, { RESOLVE_LOCAL_CACHE_ENABLED: 'false' });
     results.scenarios.push(await scenario.resolveHotNoLocalTier(generator, noLocalCache));
     await stopService(noLocalCache.service);
   }
-  if (steps.has('all-routes')) results.scenarios.push(...(await scenario.resolveAllRoutes(generator, a)));
-  if (steps.has('missing')) results.scenarios.push(await scenario.resolveMissing(generator, a));
-  if (steps.has('cold')) results.scenarios.push(await scenario.resolveCold(generator, a));
-
-  if (steps.has('drain')) results.drain = await drainBacklog(a);
-  if (steps.has('writes')) results.scenarios.push(await scenario.writes(generator, a));
+  if (steps.has('all-routes')) {
+    results.scenarios.push(...(await scenario.resolveAllRoutes(generator, a)));
+    rssAfter('100k routes');
+  }
+  if (steps.has('missing')) {
+    results.scenarios.push(await scenario.resolveMissing(generator, a));
+    rssAfter('missing');
+  }
+  if (steps.has('cold')) {
+    results.scenarios.push(await scenario.resolveCold(generator, a));
+    rssAfter('cold');
+  }
+  if (steps.has('drain')) {
+    results.drain = await drainBacklog(a);
+    rssAfter('backlog');
+  }
+  if (steps.has('writes')) {
+    results.scenarios.push(await scenario.writes(generator, a));
+    rssAfter('writes');
+  }
 
   if (steps.has('propagation')) {
     logStep('i: second API instance and the consumer for propagation');
@@ -64,12 +83,14 @@ async function run(): Promise<void> {
     const { consumer, caughtUp } = await startCaughtUpConsumer();
     if (!caughtUp) results.notes.push('propagation started before the consumer had caught up with the write scenario');
     results.propagation = await propagation(a, b);
+    rssAfter('propagation');
     if (!partial) {
       logStep('j: memory');
       results.memory = { api: memoryMb(a.pid), api_b: memoryMb(b.pid), consumer: memoryMb(consumer.pid) };
       results.notes.push(await heapNote(a));
     }
   }
+  results.notes.push(`API RSS (MB) after each step: ${rssSteps.join(', ')}`);
   printTable(results);
   const file = writeJson(results, partial);
   process.stdout.write(`\nwritten: ${file}\n`);
