@@ -1,5 +1,6 @@
 // The four names that identify a route, validated the same way in bodies, queries and paths.
-import { validateByHand } from './hand-validators';
+import { RouteKey } from '../../contracts/route-key';
+import { HandValidated, validateByHand } from './hand-validators';
 import { parseRouteKeyQuery } from './route-key-query';
 import { IsRouteName } from './route-name.decorator';
 
@@ -17,9 +18,12 @@ export class RouteKeyDto {
   version: string;
 }
 
-// Activate and deactivate bodies and route paths: validated by hand (hand-validators.ts); the resolve
-// route calls the same function directly.
-validateByHand(RouteKeyDto, (input) => {
+// Activate and deactivate bodies and route paths, validated by hand (hand-validators.ts): by the
+// global pipe for the Nest routes, directly by the route writes (write-routes.ts); the resolve route
+// calls parseRouteKeyQuery itself.
+export function parseRouteKeyBody(input: object): HandValidated<RouteKey> {
   const parsed = parseRouteKeyQuery(input);
   return parsed.details ? { details: parsed.details } : { value: parsed.key };
-});
+}
+
+validateByHand(RouteKeyDto, parseRouteKeyBody);

@@ -6,8 +6,7 @@ import { sendError } from '../../common/filters/http-error.filter';
 import { documentRawRoute } from '../../common/http/openapi-extras';
 import { HandValidated } from '../../common/validation/hand-validators';
 import { bodyShapeProblem } from '../../common/validation/json-body';
-import { parseRouteKeyQuery } from '../../common/validation/route-key-query';
-import { RouteKeyDto } from '../../common/validation/route-key.dto';
+import { parseRouteKeyBody, RouteKeyDto } from '../../common/validation/route-key.dto';
 import { Principal, roleAllows } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { Authenticator, ForbiddenError } from '../auth';
@@ -28,11 +27,6 @@ interface WriteOperation<T> {
   apply(routes: RoutesService, caller: Principal, input: T): Promise<AppliedChange>;
 }
 
-const routeKey = (body: object): HandValidated<RouteKey> => {
-  const parsed = parseRouteKeyQuery(body);
-  return parsed.details ? { details: parsed.details } : { value: parsed.key };
-};
-
 const CREATE: WriteOperation<RouteKey & { url: string }> = {
   path: BASE,
   parse: parseCreateRouteBody,
@@ -40,12 +34,12 @@ const CREATE: WriteOperation<RouteKey & { url: string }> = {
 };
 const ACTIVATE: WriteOperation<RouteKey> = {
   path: `${BASE}/activate`,
-  parse: routeKey,
+  parse: parseRouteKeyBody,
   apply: (routes, caller, key) => routes.activate(caller, key),
 };
 const DEACTIVATE: WriteOperation<RouteKey> = {
   path: `${BASE}/deactivate`,
-  parse: routeKey,
+  parse: parseRouteKeyBody,
   apply: (routes, caller, key) => routes.deactivate(caller, key),
 };
 
