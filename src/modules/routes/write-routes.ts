@@ -66,7 +66,7 @@ const RESPONSE_SCHEMA = {
 };
 
 // The three route writes are served by plain Fastify routes, as resolve is, not by the Nest
-// controller: Nest's router, guards, throttler and interceptor chain allocated about half of what a
+// controller: Nest's router, throttler guard and interceptor chain allocated about a third of what a
 // write allocated, and at a thousand writes a second that garbage is what grew the heap
 // (docs/design.md, "Request pipeline" and "Memory"). The contract is unchanged, step for step in the
 // order Nest ran it: authentication and the writer role (AuthGuard), the write limit (the throttler
