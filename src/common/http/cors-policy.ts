@@ -3,8 +3,16 @@ import { FastifyInstance, FastifyRequest } from 'fastify';
 
 // Keys travel in headers, never in cookies, so credentials are never allowed; and origins are exact
 // (no wildcard, no pattern), so a page can only call the API from an origin the operator listed.
-const ALLOWED_HEADERS = ['Authorization', 'X-API-Key', 'X-Correlation-ID', 'Content-Type'];
-const EXPOSED_HEADERS = ['X-Correlation-ID', 'Retry-After', 'X-Cache-Fallback', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+const ALLOWED_HEADERS = ['Authorization', 'X-API-Key', 'X-Correlation-ID', 'Content-Type', 'If-None-Match'];
+const EXPOSED_HEADERS = [
+  'X-Correlation-ID',
+  'Retry-After',
+  'X-Cache-Fallback',
+  'ETag',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 export interface CorsSettings {

@@ -11,6 +11,11 @@ const nameParam = (name: string, example: string, description: string): Paramete
   schema: { type: 'string', pattern: ROUTE_NAME_PATTERN.source, minLength: 1, maxLength: 128, example },
 });
 
+const ETAG_HEADER = {
+  description: 'The route\'s revision as a weak entity tag, e.g. W/"3"; send it back in If-None-Match to poll for a change',
+  schema: { type: 'string' },
+};
+
 // The OpenAPI description of GET /api/v1/routes/resolve, a plain Fastify route (resolve-route.ts).
 // Security and the errors every /api/v1 operation shares are added by the document policy.
 export const RESOLVE_OPERATION: OperationObject = {
@@ -24,11 +29,19 @@ export const RESOLVE_OPERATION: OperationObject = {
     nameParam('env', 'prod', 'Environment name'),
     nameParam('version', 'v2', 'Version label'),
     { ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } },
+    {
+      name: 'If-None-Match',
+      in: 'header',
+      required: false,
+      description: 'The ETag of an earlier answer (or "*"): 304 with no body while the route is still at that revision',
+      schema: { type: 'string', example: 'W/"3"' },
+    },
   ],
   responses: {
     200: {
       description: 'The endpoint URL of the active route',
       headers: {
+        ETag: ETAG_HEADER,
         'X-Cache-Fallback': {
           description: '"true" when PostgreSQL could not be asked and the answer is this instance\'s last known value',
           schema: { type: 'string', enum: ['true'] },
@@ -36,6 +49,7 @@ export const RESOLVE_OPERATION: OperationObject = {
       },
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ResolvedRouteResponseDto' } } },
     },
+    304: { description: 'Not modified: the route is still at the revision If-None-Match named', headers: { ETag: ETAG_HEADER } },
     400: errorResponse(400),
     404: errorResponse(404),
     503: errorResponse(503),

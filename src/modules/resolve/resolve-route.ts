@@ -15,6 +15,7 @@ import { ReadLimiter } from '../rate-limit';
 import { Authenticator } from '../auth';
 import { inScope, Principal } from '../../contracts/principal';
 import { ActiveRouteNotFoundError } from './resolve.errors';
+import { IfNoneMatch, notModified, parseIfNoneMatch, revisionTag } from './conditional';
 
 export const RESOLVE_PATH = '/api/v1/routes/resolve';
 
@@ -82,6 +83,14 @@ export class ResolveRoute implements OnModuleInit {
     const parsed = parseRouteKeyQuery(request.query);
     if (parsed.details) return sendError(reply, request, new ValidationFailedError(parsed.details), this.logger);
     const key = parsed.key;
+    // A conditional poll (conditional.ts); an ordinary resolve has no If-None-Match and pays one lookup.
+    let condition: IfNoneMatch | undefined;
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (ifNoneMatch !== undefined) {
+      const conditional = parseIfNoneMatch(ifNoneMatch);
+      if (conditional.problem) return sendError(reply, request, new ValidationFailedError([conditional.problem]), this.logger);
+      condition = conditional.condition;
+    }
     // Per-instance read limit (no Redis round trip), before the scope check as on the Nest routes:
     // a tenant key's requests for other tenants spend its own budget too.
     const limited = this.readLimiter.take(principal, key.tenant);
@@ -104,22 +113,29 @@ export class ResolveRoute implements OnModuleInit {
     }
     if (remembered) {
       this.drain.leave();
-      return body(key, remembered);
+      return answer(reply, key, remembered, condition);
     }
-    return this.handleMiss(request, reply, key);
+    return this.handleMiss(request, reply, key, condition);
   }
 
-  private async handleMiss(request: FastifyRequest, reply: FastifyReply, key: RouteKey): Promise<unknown> {
+  private async handleMiss(request: FastifyRequest, reply: FastifyReply, key: RouteKey, condition: IfNoneMatch | undefined): Promise<unknown> {
     try {
       const resolved = await this.bulkheads.run('resolve', () => this.resolver.resolve(key));
       if (resolved.fallback) void reply.header('X-Cache-Fallback', 'true');
-      return body(key, resolved);
+      return answer(reply, key, resolved, condition);
     } catch (err) {
       return sendError(reply, request, err, this.logger);
     } finally {
       this.drain.leave();
     }
   }
+}
+
+// 200 with the route and its revision's tag, or 304 (no body) when the client already has that revision.
+function answer(reply: FastifyReply, key: RouteKey, resolved: ResolvedRoute, condition: IfNoneMatch | undefined): unknown {
+  void reply.header('etag', revisionTag(resolved.revision));
+  if (condition !== undefined && notModified(condition, resolved.revision)) return reply.code(304).send();
+  return body(key, resolved);
 }
 
 function body({ tenant, service, env, version }: RouteKey, { url, revision, fallback }: ResolvedRoute) {
