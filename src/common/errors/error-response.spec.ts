@@ -19,6 +19,25 @@ describe(toErrorResponse.name, () => {
     expect(toErrorResponse(new ThingNotFoundError('gone'), null).status).toBe(404);
   });
 
+  it.each([
+    ['THING.NOT_FOUND', 404],
+    ['THING.PART_NOT_FOUND', 404],
+    ['THING.CONFLICT', 409],
+    ['ROUTE.REVISION_CONFLICT', 409],
+    ['KEY.ALREADY_EXISTS', 409],
+    ['THING.NAME_ALREADY_EXISTS', 409],
+    ['REQUEST.INVALID', 400],
+    ['THING.FIELD_INVALID', 400],
+    ['STORE.UNAVAILABLE', 503],
+    ['THING.INVALIDATED', 500],
+    ['THING.NOT_FOUNDRY', 500],
+  ])("should map a code by its reason's last words: %s is %d", (code, status) => {
+    class Coded extends DomainError {
+      readonly code = code;
+    }
+    expect(toErrorResponse(new Coded('x'), null).status).toBe(status);
+  });
+
   it('should turn fastify body errors into stable client error codes', () => {
     expect(toErrorResponse(new HttpException("Body is not valid JSON but content-type is set to 'application/json'", 400), null).body.error).toBe(
       'REQUEST.MALFORMED_JSON',

@@ -30,12 +30,13 @@ const EXACT_STATUS: Record<string, number> = {
   'RESILIENCE.CIRCUIT_OPEN': HttpStatus.SERVICE_UNAVAILABLE,
 };
 
-const SUFFIX_STATUS: Array<[string, number]> = [
-  ['.NOT_FOUND', HttpStatus.NOT_FOUND],
-  ['.CONFLICT', HttpStatus.CONFLICT],
-  ['.ALREADY_EXISTS', HttpStatus.CONFLICT],
-  ['.INVALID', HttpStatus.BAD_REQUEST],
-  ['.UNAVAILABLE', HttpStatus.SERVICE_UNAVAILABLE],
+// By the reason's last words: THING.NOT_FOUND and THING.REVISION_CONFLICT alike.
+const SUFFIX_STATUS: Array<[RegExp, number]> = [
+  [/[._]NOT_FOUND$/, HttpStatus.NOT_FOUND],
+  [/[._]CONFLICT$/, HttpStatus.CONFLICT],
+  [/[._]ALREADY_EXISTS$/, HttpStatus.CONFLICT],
+  [/[._]INVALID$/, HttpStatus.BAD_REQUEST],
+  [/[._]UNAVAILABLE$/, HttpStatus.SERVICE_UNAVAILABLE],
 ];
 
 const HTTP_CODES: Record<number, [string, string]> = {
@@ -54,7 +55,7 @@ const HTTP_CODES: Record<number, [string, string]> = {
 
 function statusForCode(code: string): number {
   if (EXACT_STATUS[code]) return EXACT_STATUS[code];
-  const match = SUFFIX_STATUS.find(([suffix]) => code.endsWith(suffix));
+  const match = SUFFIX_STATUS.find(([suffix]) => suffix.test(code));
   return match ? match[1] : HttpStatus.INTERNAL_SERVER_ERROR;
 }
 

@@ -2,7 +2,7 @@ import { HeadersObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/o
 import { ErrorBody } from '../errors/error-response';
 import { RouteKey } from '../../contracts/route-key';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 export interface ErrorDoc {
   description: string;
@@ -48,6 +48,18 @@ const ERRORS: Record<ErrorStatus, ErrorDoc> = {
     example: {
       error: 'ROUTE.NOT_FOUND',
       message: 'No route found for team-a/payments/prod/v2',
+      tenant: 'team-a',
+      service: 'payments',
+      env: 'prod',
+      version: 'v2',
+      correlation_id: EXAMPLE_CORRELATION_ID,
+    },
+  },
+  409: {
+    description: 'ROUTE.REVISION_CONFLICT: X-Min-Revision names a revision of the route that has not been committed',
+    example: {
+      error: 'ROUTE.REVISION_CONFLICT',
+      message: 'team-a/payments/prod/v2 is at revision 3; revision 5 has not been committed',
       tenant: 'team-a',
       service: 'payments',
       env: 'prod',

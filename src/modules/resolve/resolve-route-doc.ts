@@ -36,6 +36,15 @@ export const RESOLVE_OPERATION: OperationObject = {
       description: 'The ETag of an earlier answer (or "*"): 304 with no body while the route is still at that revision',
       schema: { type: 'string', example: 'W/"3"' },
     },
+    {
+      name: 'X-Min-Revision',
+      in: 'header',
+      required: false,
+      description:
+        'Read-your-writes: answer with this revision of the route or a later one (the revision a write returned), ' +
+        'from PostgreSQL if this instance has not seen it yet; 409 if it was never committed',
+      schema: { type: 'integer', minimum: 0, maximum: 2147483647, example: 3 },
+    },
   ],
   responses: {
     200: {
@@ -52,6 +61,7 @@ export const RESOLVE_OPERATION: OperationObject = {
     304: { description: 'Not modified: the route is still at the revision If-None-Match named', headers: { ETag: ETAG_HEADER } },
     400: errorResponse(400),
     404: errorResponse(404),
+    409: errorResponse(409),
     503: errorResponse(503),
   },
 };

@@ -16,6 +16,7 @@ import { Authenticator } from '../auth';
 import { inScope, Principal } from '../../contracts/principal';
 import { ActiveRouteNotFoundError } from './resolve.errors';
 import { IfNoneMatch, notModified, parseIfNoneMatch, revisionTag } from './conditional';
+import { MIN_REVISION_HEADER, parseMinRevision } from './min-revision';
 
 export const RESOLVE_PATH = '/api/v1/routes/resolve';
 
@@ -83,13 +84,21 @@ export class ResolveRoute implements OnModuleInit {
     const parsed = parseRouteKeyQuery(request.query);
     if (parsed.details) return sendError(reply, request, new ValidationFailedError(parsed.details), this.logger);
     const key = parsed.key;
-    // A conditional poll (conditional.ts); an ordinary resolve has no If-None-Match and pays one lookup.
+    // A conditional poll (conditional.ts) and read-your-writes (min-revision.ts); an ordinary resolve
+    // sends neither header and pays two property lookups.
     let condition: IfNoneMatch | undefined;
     const ifNoneMatch = request.headers['if-none-match'];
     if (ifNoneMatch !== undefined) {
       const conditional = parseIfNoneMatch(ifNoneMatch);
       if (conditional.problem) return sendError(reply, request, new ValidationFailedError([conditional.problem]), this.logger);
       condition = conditional.condition;
+    }
+    let minRevision = 0;
+    const minRevisionHeader = request.headers[MIN_REVISION_HEADER];
+    if (minRevisionHeader !== undefined) {
+      const asked = parseMinRevision(minRevisionHeader);
+      if (asked.problem) return sendError(reply, request, new ValidationFailedError([asked.problem]), this.logger);
+      minRevision = asked.revision;
     }
     // Per-instance read limit (no Redis round trip), before the scope check as on the Nest routes:
     // a tenant key's requests for other tenants spend its own budget too.
@@ -106,7 +115,7 @@ export class ResolveRoute implements OnModuleInit {
     }
     let remembered: ResolvedRoute | undefined;
     try {
-      remembered = this.resolver.fromMemory(key);
+      remembered = this.resolver.fromMemory(key, minRevision);
     } catch (err) {
       this.drain.leave();
       return sendError(reply, request, err, this.logger);
@@ -115,12 +124,18 @@ export class ResolveRoute implements OnModuleInit {
       this.drain.leave();
       return answer(reply, key, remembered, condition);
     }
-    return this.handleMiss(request, reply, key, condition);
+    return this.handleMiss(request, reply, key, condition, minRevision);
   }
 
-  private async handleMiss(request: FastifyRequest, reply: FastifyReply, key: RouteKey, condition: IfNoneMatch | undefined): Promise<unknown> {
+  private async handleMiss(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: RouteKey,
+    condition: IfNoneMatch | undefined,
+    minRevision: number,
+  ): Promise<unknown> {
     try {
-      const resolved = await this.bulkheads.run('resolve', () => this.resolver.resolve(key));
+      const resolved = await this.bulkheads.run('resolve', () => this.resolver.resolve(key, minRevision));
       if (resolved.fallback) void reply.header('X-Cache-Fallback', 'true');
       return answer(reply, key, resolved, condition);
     } catch (err) {

@@ -15,3 +15,18 @@ export class ActiveRouteNotFoundError extends DomainError {
     });
   }
 }
+
+// X-Min-Revision asked for a revision PostgreSQL (the truth) does not have: it was never committed,
+// so waiting will not bring it. 409, naming the route and its current revision.
+export class RevisionNotCommittedError extends DomainError {
+  readonly code = 'ROUTE.REVISION_CONFLICT';
+
+  constructor(key: RouteKey, asked: number, current: number) {
+    super(`${routeKeyPath(key)} is at revision ${current}; revision ${asked} has not been committed`, undefined, {
+      tenant: key.tenant,
+      service: key.service,
+      env: key.env,
+      version: key.version,
+    });
+  }
+}

@@ -4,7 +4,7 @@ import { RouteCache } from '../route-store/route-cache';
 import { CacheLookup } from '../route-store/route-cache-codec';
 import { RouteSnapshot } from '../route-store/route-record';
 import { RoutesRepository } from '../route-store/routes.repository';
-import { ActiveRouteNotFoundError } from './resolve.errors';
+import { ActiveRouteNotFoundError, RevisionNotCommittedError } from './resolve.errors';
 import { ResolveService } from './resolve.service';
 import { CircuitOpenError } from '../resilience/resilience.errors';
 import { LocalRouteCache } from './local-route-cache';
@@ -234,5 +234,78 @@ describe(`${ResolveService.name} refresh-ahead of the in-process tier`, () => {
     bus.live = false;
     await settle();
     expect(cache.lookupMany).not.toHaveBeenCalled();
+  });
+});
+
+describe(`${ResolveService.name} with a minimum revision (X-Min-Revision)`, () => {
+  const at = (revision: number, url = `https://r${revision}.example.com`) => ({ url, active: true, revision });
+
+  it('should answer from memory or Redis when they hold the revision or a later one', async () => {
+    const { sut, repository } = setup({ kind: 'hit', url: 'https://r4.example.com', revision: 4 }, at(4), true);
+    await sut.resolve(key);
+
+    expect(sut.fromMemory(key, 4)).toEqual({ url: 'https://r4.example.com', revision: 4 });
+    await expect(sut.resolve({ ...key, version: 'v2' }, 3)).resolves.toEqual({ url: 'https://r4.example.com', revision: 4 });
+    expect(repository.findSnapshot).not.toHaveBeenCalled();
+  });
+
+  it('should pass over an older entry in memory and in Redis and read PostgreSQL, then keep the newer entry', async () => {
+    const { sut, cache, repository } = setup({ kind: 'hit', url: 'https://r3.example.com', revision: 3 }, at(5), true);
+    await sut.resolve(key);
+
+    expect(sut.fromMemory(key, 5)).toBeUndefined();
+    await expect(sut.resolve(key, 5)).resolves.toEqual({ url: 'https://r5.example.com', revision: 5 });
+    expect(repository.findSnapshot).toHaveBeenCalledTimes(1);
+    expect(cache.fill).toHaveBeenCalledWith(key, at(5));
+    expect(sut.fromMemory(key)).toEqual({ url: 'https://r5.example.com', revision: 5 });
+  });
+
+  it('should answer not found when the route was deactivated at or after the revision', async () => {
+    const { sut } = setup({ kind: 'hit', url: 'https://r3.example.com', revision: 3 }, { url: 'https://r3.example.com', active: false, revision: 4 });
+
+    await expect(sut.resolve(key, 4)).rejects.toBeInstanceOf(ActiveRouteNotFoundError);
+  });
+
+  it('should ask PostgreSQL again when the query it joined read an older revision', async () => {
+    const { sut, repository } = setup({ kind: 'miss' }, at(4));
+    let release!: () => void;
+    repository.findSnapshot.mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(at(4)))));
+    repository.findSnapshot.mockResolvedValue(at(5));
+
+    const plain = sut.resolve(key);
+    const asked = sut.resolve(key, 5);
+    await new Promise((r) => setImmediate(r));
+    release();
+
+    await expect(plain).resolves.toEqual({ url: 'https://r4.example.com', revision: 4 });
+    await expect(asked).resolves.toEqual({ url: 'https://r5.example.com', revision: 5 });
+    expect(repository.findSnapshot).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([
+    ['an existing route', at(3), 3],
+    ['a route that never existed', null, 0],
+  ])('should refuse a revision PostgreSQL does not have for %s (409, naming the current one)', async (_name, snapshot, current) => {
+    const { sut } = setup({ kind: 'miss' }, snapshot);
+
+    const refused = sut.resolve(key, 7);
+
+    await expect(refused).rejects.toBeInstanceOf(RevisionNotCommittedError);
+    await expect(refused).rejects.toThrow(`t/s/e/v1 is at revision ${current}; revision 7 has not been committed`);
+  });
+
+  it('should not answer from an older expired entry while PostgreSQL is unavailable', async () => {
+    const { sut, cache, repository } = setup({ kind: 'hit', url: 'https://r3.example.com', revision: 3 }, null, true);
+    await sut.resolve(key);
+    jest.spyOn(LocalRouteCache.prototype, 'get').mockReturnValue(undefined);
+    try {
+      cache.lookup.mockResolvedValue({ kind: 'error' });
+      repository.findSnapshot.mockRejectedValue(new CircuitOpenError('database'));
+
+      await expect(sut.resolve(key, 4)).rejects.toBeInstanceOf(CircuitOpenError);
+      await expect(sut.resolve(key, 3)).resolves.toEqual({ url: 'https://r3.example.com', revision: 3, fallback: true });
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 });

@@ -12,7 +12,7 @@ import { RouteCache } from '../route-store';
 import { RouteSnapshot } from '../route-store';
 import { RoutesRepository } from '../route-store';
 import { LocalEntry, LocalRouteCache } from './local-route-cache';
-import { ActiveRouteNotFoundError } from './resolve.errors';
+import { ActiveRouteNotFoundError, RevisionNotCommittedError } from './resolve.errors';
 import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
 import { CircuitOpenError } from '../resilience';
 
@@ -107,12 +107,13 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
   // The answer from this process's memory, synchronously, or undefined when Redis or PostgreSQL must
   // be asked (then call resolve()). Throws ActiveRouteNotFoundError for a remembered negative entry.
   // Resolve's route calls this first, so a hit costs no promise, no bulkhead slot and no await.
-  fromMemory(key: RouteKey): ResolvedRoute | undefined {
+  // `minRevision` (read-your-writes, X-Min-Revision): an entry older than that is not an answer.
+  fromMemory(key: RouteKey, minRevision = 0): ResolvedRoute | undefined {
     // Only while the invalidation channel is up can the in-process tier not have missed a change.
     if (!this.local || !this.bus.live) return undefined;
     const started = performance.now();
     const held = this.local.get(routeKeyString(key));
-    if (!held) return undefined;
+    if (!held || held.revision < minRevision) return undefined;
     this.count.requests();
     this.count.localHits();
     try {
@@ -122,8 +123,11 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
     }
   }
 
-  async resolve(key: RouteKey): Promise<ResolvedRoute> {
-    const remembered = this.fromMemory(key);
+  // With `minRevision`, every tier's answer must be at that revision or later: an older cached entry
+  // counts as a miss, and a PostgreSQL query shared with others that read before the change is asked
+  // again. PostgreSQL is the truth, so if it is still older the revision was never committed (409).
+  async resolve(key: RouteKey, minRevision = 0): Promise<ResolvedRoute> {
+    const remembered = this.fromMemory(key, minRevision);
     if (remembered) return remembered;
     this.count.requests();
     const started = performance.now();
@@ -131,7 +135,7 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
       const id = routeKeyString(key);
       const local = this.bus.live ? this.local : undefined;
       const cached = await this.cache.lookup(key);
-      if ((cached.kind === 'hit' || cached.kind === 'negative') && cached.revision >= (local?.floor(id) ?? 0)) {
+      if ((cached.kind === 'hit' || cached.kind === 'negative') && cached.revision >= Math.max(local?.floor(id) ?? 0, minRevision)) {
         const entry: LocalEntry =
           cached.kind === 'hit' ? { found: true, url: cached.url, revision: cached.revision } : { found: false, revision: cached.revision };
         local?.set(id, entry);
@@ -143,10 +147,12 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
       try {
         snapshot = await this.load(key, id, cached.kind !== 'error');
       } catch (err) {
-        return this.fallback(key, id, err);
+        return this.fallback(key, id, err, minRevision);
       }
-      // A shared query that started before a change this instance already served: ask again.
-      if (local && snapshot.revision < local.floor(id)) snapshot = await this.query(key, cached.kind !== 'error');
+      // A shared query that started before a change this instance already served, or before the one
+      // the caller asked for: ask again.
+      if (snapshot.revision < Math.max(local?.floor(id) ?? 0, minRevision)) snapshot = await this.query(key, cached.kind !== 'error');
+      if (snapshot.revision < minRevision) throw new RevisionNotCommittedError(key, minRevision, snapshot.revision);
       const entry: LocalEntry =
         snapshot.active && snapshot.url !== null
           ? { found: true, url: snapshot.url, revision: snapshot.revision }
@@ -212,9 +218,9 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
 
   // PostgreSQL is down or its breaker is open: an expired in-process entry is better than nothing,
   // marked as such; without one the error stands (503).
-  private fallback(key: RouteKey, id: string, err: unknown): ResolvedRoute {
+  private fallback(key: RouteKey, id: string, err: unknown, minRevision: number): ResolvedRoute {
     const stale = err instanceof CircuitOpenError || isInfrastructureFailure(err) ? this.local?.getStale(id) : undefined;
-    if (!stale) throw err;
+    if (!stale || stale.revision < minRevision) throw err;
     this.count.fallbacks();
     if (!stale.found) throw new ActiveRouteNotFoundError(key);
     return { url: stale.url, revision: stale.revision, fallback: true };
