@@ -105,4 +105,13 @@ describe('Resolve with X-Min-Revision (e2e)', () => {
       expect(res.body.error).toBe('VALIDATION.FAILED');
     },
   );
+
+  it('should name both malformed headers in one 400', async () => {
+    const route = routeOf(uniqueTenant('minrev-both'));
+
+    const res = await api.http.get(resolvePath(route), { 'if-none-match': '1', 'x-min-revision': 'one' });
+
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['If-None-Match', 'X-Min-Revision']);
+  });
 });

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationFailedError } from '../../common/errors/common.errors';
+import { ErrorDetail } from '../../common/errors/domain.error';
 import { sendError } from '../../common/filters/http-error.filter';
 import { documentRawRoute } from '../../common/http/openapi-extras';
 import { parseRouteKeyQuery } from '../../common/validation/route-key-query';
@@ -84,22 +85,8 @@ export class ResolveRoute implements OnModuleInit {
     const parsed = parseRouteKeyQuery(request.query);
     if (parsed.details) return sendError(reply, request, new ValidationFailedError(parsed.details), this.logger);
     const key = parsed.key;
-    // A conditional poll (conditional.ts) and read-your-writes (min-revision.ts); an ordinary resolve
-    // sends neither header and pays two property lookups.
-    let condition: IfNoneMatch | undefined;
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (ifNoneMatch !== undefined) {
-      const conditional = parseIfNoneMatch(ifNoneMatch);
-      if (conditional.problem) return sendError(reply, request, new ValidationFailedError([conditional.problem]), this.logger);
-      condition = conditional.condition;
-    }
-    let minRevision = 0;
-    const minRevisionHeader = request.headers[MIN_REVISION_HEADER];
-    if (minRevisionHeader !== undefined) {
-      const asked = parseMinRevision(minRevisionHeader);
-      if (asked.problem) return sendError(reply, request, new ValidationFailedError([asked.problem]), this.logger);
-      minRevision = asked.revision;
-    }
+    const conditions = conditionsOf(request);
+    if (conditions.problems) return sendError(reply, request, new ValidationFailedError(conditions.problems), this.logger);
     // Per-instance read limit (no Redis round trip), before the scope check as on the Nest routes:
     // a tenant key's requests for other tenants spend its own budget too.
     const limited = this.readLimiter.take(principal, key.tenant);
@@ -115,29 +102,23 @@ export class ResolveRoute implements OnModuleInit {
     }
     let remembered: ResolvedRoute | undefined;
     try {
-      remembered = this.resolver.fromMemory(key, minRevision);
+      remembered = this.resolver.fromMemory(key, conditions.minRevision);
     } catch (err) {
       this.drain.leave();
       return sendError(reply, request, err, this.logger);
     }
     if (remembered) {
       this.drain.leave();
-      return answer(reply, key, remembered, condition);
+      return answer(reply, key, remembered, conditions);
     }
-    return this.handleMiss(request, reply, key, condition, minRevision);
+    return this.handleMiss(request, reply, key, conditions);
   }
 
-  private async handleMiss(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    key: RouteKey,
-    condition: IfNoneMatch | undefined,
-    minRevision: number,
-  ): Promise<unknown> {
+  private async handleMiss(request: FastifyRequest, reply: FastifyReply, key: RouteKey, conditions: Conditions): Promise<unknown> {
     try {
-      const resolved = await this.bulkheads.run('resolve', () => this.resolver.resolve(key, minRevision));
+      const resolved = await this.bulkheads.run('resolve', () => this.resolver.resolve(key, conditions.minRevision));
       if (resolved.fallback) void reply.header('X-Cache-Fallback', 'true');
-      return answer(reply, key, resolved, condition);
+      return answer(reply, key, resolved, conditions);
     } catch (err) {
       return sendError(reply, request, err, this.logger);
     } finally {
@@ -146,10 +127,30 @@ export class ResolveRoute implements OnModuleInit {
   }
 }
 
+// The request's conditions: a conditional poll (If-None-Match, conditional.ts) and read-your-writes
+// (X-Min-Revision, min-revision.ts), or the problems with them. An ordinary resolve sends neither
+// header: two property lookups and no allocation.
+interface Conditions {
+  ifNoneMatch?: IfNoneMatch;
+  minRevision: number;
+  problems?: ErrorDetail[];
+}
+const UNCONDITIONAL: Conditions = { minRevision: 0 };
+
+function conditionsOf(request: FastifyRequest): Conditions {
+  const ifNoneMatch = request.headers['if-none-match'];
+  const minRevision = request.headers[MIN_REVISION_HEADER];
+  if (ifNoneMatch === undefined && minRevision === undefined) return UNCONDITIONAL;
+  const conditional = ifNoneMatch === undefined ? undefined : parseIfNoneMatch(ifNoneMatch);
+  const asked = minRevision === undefined ? undefined : parseMinRevision(minRevision);
+  const problems = [conditional?.problem, asked?.problem].filter((problem) => problem !== undefined);
+  return { ifNoneMatch: conditional?.condition, minRevision: asked?.revision ?? 0, ...(problems.length ? { problems } : {}) };
+}
+
 // 200 with the route and its revision's tag, or 304 (no body) when the client already has that revision.
-function answer(reply: FastifyReply, key: RouteKey, resolved: ResolvedRoute, condition: IfNoneMatch | undefined): unknown {
+function answer(reply: FastifyReply, key: RouteKey, resolved: ResolvedRoute, { ifNoneMatch }: Conditions): unknown {
   void reply.header('etag', revisionTag(resolved.revision));
-  if (condition !== undefined && notModified(condition, resolved.revision)) return reply.code(304).send();
+  if (ifNoneMatch !== undefined && notModified(ifNoneMatch, resolved.revision)) return reply.code(304).send();
   return body(key, resolved);
 }
 
