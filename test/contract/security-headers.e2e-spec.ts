@@ -152,7 +152,7 @@ describe('CORS (e2e)', () => {
       expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
       expect(res.headers.get('access-control-allow-methods')?.split(/,\s*/)).toEqual(expect.arrayContaining(['GET', 'POST']));
       expect(res.headers.get('access-control-allow-headers')?.toLowerCase().split(/,\s*/)).toEqual(
-        expect.arrayContaining(['authorization', 'x-api-key', 'content-type', 'x-correlation-id', 'if-none-match']),
+        expect.arrayContaining(['authorization', 'x-api-key', 'content-type', 'x-correlation-id', 'if-match', 'if-none-match', 'x-min-revision']),
       );
       expect(res.headers.get('access-control-max-age')).toBe('120');
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();

@@ -15,7 +15,7 @@ export abstract class DomainError extends Error {
     message: string,
     readonly details?: ErrorDetail[],
     // Extra top-level fields for the HTTP body (e.g. the route a ROUTE.NOT_FOUND is about).
-    readonly context?: Record<string, string>,
+    readonly context?: Record<string, string | number | null>,
   ) {
     super(message);
     this.name = new.target.name;

@@ -35,6 +35,7 @@ const SUFFIX_STATUS: Array<[RegExp, number]> = [
   [/[._]NOT_FOUND$/, HttpStatus.NOT_FOUND],
   [/[._]CONFLICT$/, HttpStatus.CONFLICT],
   [/[._]ALREADY_EXISTS$/, HttpStatus.CONFLICT],
+  [/[._]PRECONDITION_FAILED$/, HttpStatus.PRECONDITION_FAILED],
   [/[._]INVALID$/, HttpStatus.BAD_REQUEST],
   [/[._]UNAVAILABLE$/, HttpStatus.SERVICE_UNAVAILABLE],
 ];

@@ -20,17 +20,28 @@ export class ErrorResponseDto {
   @ApiPropertyOptional({ type: [ErrorDetailDto], description: 'Present for VALIDATION.FAILED' })
   details?: ErrorDetailDto[];
 
-  @ApiPropertyOptional({ example: 'team-a', description: 'ROUTE.NOT_FOUND only: the route looked for' })
+  @ApiPropertyOptional({
+    example: 'team-a',
+    description: 'ROUTE.NOT_FOUND, ROUTE.REVISION_CONFLICT and ROUTE.PRECONDITION_FAILED only: the route concerned',
+  })
   tenant?: string;
 
-  @ApiPropertyOptional({ example: 'payments', description: 'ROUTE.NOT_FOUND only' })
+  @ApiPropertyOptional({ example: 'payments', description: 'ROUTE.* only' })
   service?: string;
 
-  @ApiPropertyOptional({ example: 'prod', description: 'ROUTE.NOT_FOUND only' })
+  @ApiPropertyOptional({ example: 'prod', description: 'ROUTE.* only' })
   env?: string;
 
-  @ApiPropertyOptional({ example: 'v2', description: 'ROUTE.NOT_FOUND only' })
+  @ApiPropertyOptional({ example: 'v2', description: 'ROUTE.* only' })
   version?: string;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    example: 4,
+    description: "ROUTE.PRECONDITION_FAILED only: the route's revision now (null: it does not exist)",
+  })
+  current_revision?: number | null;
 
   @ApiProperty({
     type: String,

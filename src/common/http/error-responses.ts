@@ -2,12 +2,12 @@ import { HeadersObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/o
 import { ErrorBody } from '../errors/error-response';
 import { RouteKey } from '../../contracts/route-key';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429 | 503;
 
 export interface ErrorDoc {
   description: string;
-  // ROUTE.NOT_FOUND also names the route it looked for (as the seed did).
-  example: ErrorBody & Partial<RouteKey>;
+  // ROUTE.NOT_FOUND also names the route it looked for (as the seed did); a 412 its current revision.
+  example: ErrorBody & Partial<RouteKey> & { current_revision?: number | null };
   headers?: HeadersObject;
 }
 
@@ -64,6 +64,21 @@ const ERRORS: Record<ErrorStatus, ErrorDoc> = {
       service: 'payments',
       env: 'prod',
       version: 'v2',
+      correlation_id: EXAMPLE_CORRELATION_ID,
+    },
+  },
+  412: {
+    description:
+      'ROUTE.PRECONDITION_FAILED: a conditional write (If-Match, If-None-Match: * or expected_revision) found the route at ' +
+      'another revision (current_revision; null when it does not exist); nothing was written',
+    example: {
+      error: 'ROUTE.PRECONDITION_FAILED',
+      message: 'team-a/payments/prod/v2 is at revision 4; the change required revision 3',
+      tenant: 'team-a',
+      service: 'payments',
+      env: 'prod',
+      version: 'v2',
+      current_revision: 4,
       correlation_id: EXAMPLE_CORRELATION_ID,
     },
   },

@@ -26,14 +26,25 @@ export interface RouteListFilter {
   limit: number;
 }
 
+// What must hold for a write to apply (optimistic concurrency), checked under the row lock in the
+// write's own statement: the route exists, does not exist yet, or is at one of `revisions`.
+export type Precondition = { kind: 'exists' } | { kind: 'absent' } | { kind: 'revisions'; revisions: number[] };
+
 // The state a write asks for. A null url keeps the current one and never creates the route.
 export interface RouteChange {
   url: string | null;
   active: boolean;
+  precondition?: Precondition;
 }
 
 export interface AppliedChange {
   route: RouteRecord;
   created: boolean;
   changed: boolean;
+}
+
+// The precondition did not hold: nothing was written. The route's revision now, null when it does not exist.
+export interface PreconditionFailed {
+  preconditionFailed: true;
+  currentRevision: number | null;
 }

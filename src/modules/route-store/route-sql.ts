@@ -12,8 +12,9 @@ export const ROUTE_JOINS = `FROM endpoints e
 export const BY_KEY = `t.name = $1 AND s.name = $2 AND env.name = $3 AND e.version = $4`;
 
 // One statement in autocommit, so one round trip and one transaction per change (the function comes
-// from migration ApplyRouteChangeFunction). Its row has the EndpointRow columns plus created/changed.
-export const APPLY_CHANGE = `SELECT * FROM tm_apply_route_change($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+// from migrations ApplyRouteChangeFunction and ConditionalRouteChange). Its row has the EndpointRow
+// columns plus created/changed, and matched: false when the precondition did not hold.
+export const APPLY_CHANGE = `SELECT * FROM tm_apply_route_change($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 export interface EndpointRow {
   id: number;

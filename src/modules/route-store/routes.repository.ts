@@ -10,7 +10,7 @@ import { RouteEventDraft } from '../../contracts/route-event';
 import { OutboxWriter } from '../outbox';
 import { DependencyBreakers } from '../resilience';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
-import { AppliedChange, RouteChange, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
+import { AppliedChange, PreconditionFailed, RouteChange, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
 import { APPLY_CHANGE, BY_KEY, EndpointRow, keyParams, ROUTE_COLUMNS, ROUTE_JOINS, toRecord } from './route-sql';
 
 // Every method takes the caller's TenantScope first, so no query can forget it. A key lookup names
@@ -42,19 +42,32 @@ export class RoutesRepository {
   // (creating the route only when change.url is set) and appends its outbox row, in the format
   // OutboxWriter gives it, in the same transaction. Null when there is no route to change, and for a
   // route outside the scope, which is never written (not even created): to the caller it does not exist.
-  async applyChange(scope: TenantScope, key: RouteKey, change: RouteChange, event: RouteEventDraft): Promise<AppliedChange | null> {
+  // A change whose precondition does not hold writes nothing and says so (PreconditionFailed). The
+  // precondition is ignored where the answer would be "not found" anyway (an activate of a missing
+  // route), as RFC 9110 §13.2.1 asks.
+  async applyChange(
+    scope: TenantScope,
+    key: RouteKey,
+    change: RouteChange,
+    event: RouteEventDraft,
+  ): Promise<AppliedChange | PreconditionFailed | null> {
     if (!inScope(scope, key.tenant)) return null;
     const outbox = this.outbox.row(event);
-    const rows: Array<EndpointRow & { created: boolean; changed: boolean }> = await this.query(APPLY_CHANGE, [
+    const condition = change.precondition;
+    const rows: Array<EndpointRow & { created: boolean; changed: boolean; matched: boolean }> = await this.query(APPLY_CHANGE, [
       ...keyParams(key),
       change.url,
       change.active,
       outbox.messageKey,
       outbox.payload,
       outbox.headers,
+      condition?.kind ?? null,
+      condition?.kind === 'revisions' ? condition.revisions : null,
     ]);
     if (!rows.length) return null;
-    return { route: toRecord(rows[0], key), created: rows[0].created, changed: rows[0].changed };
+    const row = rows[0];
+    if (!row.matched) return { preconditionFailed: true, currentRevision: row.revision };
+    return { route: toRecord(row, key), created: row.created, changed: row.changed };
   }
 
   // The read path's only query: one indexed join, inactive rows included so the revision is known.

@@ -1,5 +1,6 @@
 import { DomainError } from '../../common/errors/domain.error';
 import { RouteKey, routeKeyPath } from '../../contracts/route-key';
+import { Precondition } from '../route-store';
 
 export class RouteNotFoundError extends DomainError {
   readonly code = 'ROUTE.NOT_FOUND';
@@ -15,5 +16,42 @@ export class InvalidCursorError extends DomainError {
 
   constructor() {
     super('Invalid request: cursor is not a cursor returned by this API', [{ field: 'cursor', problem: 'is not a cursor returned by this API' }]);
+  }
+}
+
+// A conditional write (If-Match, If-None-Match: * or expected_revision) whose precondition did not
+// hold under the row lock: nothing was written. 412, naming the route and its current revision
+// (`current_revision`, null when it does not exist), so the client can read it again and decide.
+export class RoutePreconditionFailedError extends DomainError {
+  readonly code = 'ROUTE.PRECONDITION_FAILED';
+
+  constructor(key: RouteKey, precondition: Precondition, current: number | null) {
+    super(`${routeKeyPath(key)} ${now(current)}; ${required(precondition)}`, undefined, {
+      tenant: key.tenant,
+      service: key.service,
+      env: key.env,
+      version: key.version,
+      current_revision: current,
+    });
+  }
+}
+
+function now(current: number | null): string {
+  return current === null ? 'does not exist' : `is at revision ${current}`;
+}
+
+function required(precondition: Precondition): string {
+  switch (precondition.kind) {
+    case 'exists':
+      return 'the change required it to exist';
+    case 'absent':
+      return 'the change required it not to exist yet';
+    case 'revisions': {
+      const { revisions } = precondition;
+      if (revisions.length === 0) {
+        return 'If-Match named no revision: it compares strong tags such as "3" (a weak tag such as W/"3" never matches)';
+      }
+      return `the change required revision ${revisions.length === 1 ? revisions[0] : `${revisions.slice(0, -1).join(', ')} or ${revisions.at(-1)}`}`;
+    }
   }
 }

@@ -6,10 +6,10 @@ import { METRIC } from '../../common/metrics/metric-names';
 import { Principal, scopeOf, TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { RouteCache } from '../route-store';
-import { AppliedChange, RouteListFilter, RouteRecord } from '../route-store';
+import { AppliedChange, Precondition, RouteListFilter, RouteRecord } from '../route-store';
 import { RoutesRepository } from '../route-store';
 import { changeOf, draftEvent, Intent } from './route-change';
-import { RouteNotFoundError } from './routes.errors';
+import { RouteNotFoundError, RoutePreconditionFailedError } from './routes.errors';
 
 // Reads take the caller's TenantScope; writes take the caller (Principal), which gives both the scope
 // and the event's changed_by. Both come from the controller (@CallerScope(), @Caller()).
@@ -25,16 +25,17 @@ export class RoutesService {
     @InjectMetric(METRIC.writeLatency) private readonly latency: Histogram<string>,
   ) {}
 
-  create(caller: Principal, key: RouteKey, url: string): Promise<AppliedChange> {
-    return this.write(caller, key, { kind: 'upsert', url });
+  // `precondition` (conditional writes): the change applies only if it holds, else 412.
+  create(caller: Principal, key: RouteKey, url: string, precondition?: Precondition): Promise<AppliedChange> {
+    return this.write(caller, key, { kind: 'upsert', url }, precondition);
   }
 
-  activate(caller: Principal, key: RouteKey): Promise<AppliedChange> {
-    return this.write(caller, key, { kind: 'activate' });
+  activate(caller: Principal, key: RouteKey, precondition?: Precondition): Promise<AppliedChange> {
+    return this.write(caller, key, { kind: 'activate' }, precondition);
   }
 
-  deactivate(caller: Principal, key: RouteKey): Promise<AppliedChange> {
-    return this.write(caller, key, { kind: 'deactivate' });
+  deactivate(caller: Principal, key: RouteKey, precondition?: Precondition): Promise<AppliedChange> {
+    return this.write(caller, key, { kind: 'deactivate' }, precondition);
   }
 
   async get(scope: TenantScope, key: RouteKey): Promise<RouteRecord> {
@@ -49,13 +50,15 @@ export class RoutesService {
 
   // A route outside the caller's scope is 404 like a missing one, for creates too: creating it would
   // tell the caller whether it existed (201 or 200) and let it write into another tenant.
-  private async write(caller: Principal, key: RouteKey, intent: Intent): Promise<AppliedChange> {
+  private async write(caller: Principal, key: RouteKey, intent: Intent, precondition?: Precondition): Promise<AppliedChange> {
     this.requests.inc();
     const stopTimer = this.latency.startTimer();
     try {
       const event = draftEvent(key, caller, this.correlationId());
-      const result = await this.repository.applyChange(scopeOf(caller), key, changeOf(intent), event);
+      const change = precondition ? { ...changeOf(intent), precondition } : changeOf(intent);
+      const result = await this.repository.applyChange(scopeOf(caller), key, change, event);
       if (!result) throw new RouteNotFoundError(key);
+      if ('preconditionFailed' in result) throw new RoutePreconditionFailedError(key, precondition!, result.currentRevision);
       stopTimer();
       this.successes.inc();
       if (result.changed) await this.refreshCache(result.route);

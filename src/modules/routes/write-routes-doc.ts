@@ -6,10 +6,12 @@ const json = (model: string) => ({ 'application/json': { schema: { $ref: `#/comp
 const route = (description: string): ResponseObject => ({ description, content: json('RouteResponseDto') });
 
 // The errors a write's own input can cause (what @ApiErrors(400, 404, 413, 415, 503) gave the Nest
-// handlers these replaced); 401, 403, 429 and the shutting-down 503 are added by the document policy.
+// handlers these replaced, and 412 for conditional writes); 401, 403, 429 and the shutting-down 503
+// are added by the document policy.
 const ERRORS = {
   400: errorResponse(400),
   404: errorResponse(404),
+  412: errorResponse(412),
   413: errorResponse(413),
   415: errorResponse(415),
   503: errorResponse(503),
@@ -26,7 +28,25 @@ function write(operation: {
   return {
     tags: ['routes'],
     ...rest,
-    parameters: [{ ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } }],
+    parameters: [
+      { ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } },
+      {
+        name: 'If-Match',
+        in: 'header',
+        required: false,
+        description:
+          'Apply the change only if the route is at one of these revisions, as strong entity tags ("3"; a weak W/"3" never ' +
+          'matches), or exists at all ("*"); otherwise 412 and nothing is written. Or send expected_revision in the body.',
+        schema: { type: 'string', example: '"3"' },
+      },
+      {
+        name: 'If-None-Match',
+        in: 'header',
+        required: false,
+        description: 'Only "*": apply the change only if the route does not exist yet (create only); otherwise 412',
+        schema: { type: 'string', enum: ['*'] },
+      },
+    ],
     requestBody: { required: true, content: json(body) },
     responses: { ...responses, ...ERRORS },
   };
@@ -51,13 +71,13 @@ export const CREATE_OPERATION = write({
 export const ACTIVATE_OPERATION = write({
   operationId: 'RoutesController_activate',
   summary: 'Activate a route (no-op when already active)',
-  body: 'RouteKeyDto',
+  body: 'RouteChangeDto',
   responses: { 200: route('OK') },
 });
 
 export const DEACTIVATE_OPERATION = write({
   operationId: 'RoutesController_deactivate',
   summary: 'Deactivate a route (soft delete; no-op when already inactive)',
-  body: 'RouteKeyDto',
+  body: 'RouteChangeDto',
   responses: { 200: route('OK') },
 });

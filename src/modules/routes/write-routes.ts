@@ -6,46 +6,53 @@ import { sendError } from '../../common/filters/http-error.filter';
 import { documentRawRoute } from '../../common/http/openapi-extras';
 import { HandValidated } from '../../common/validation/hand-validators';
 import { bodyShapeProblem } from '../../common/validation/json-body';
-import { parseRouteKeyBody, RouteKeyDto } from '../../common/validation/route-key.dto';
 import { Principal, roleAllows } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { Authenticator, ForbiddenError } from '../auth';
 import { addressedTenant, WriteLimiter } from '../rate-limit';
 import { Bulkheads, DrainState } from '../resilience';
-import { AppliedChange } from '../route-store';
-import { parseCreateRouteBody } from './dto/create-route-body';
+import { AppliedChange, Precondition } from '../route-store';
+import { CreateRouteBody, parseCreateRouteBody } from './dto/create-route-body';
 import { CreateRouteDto } from './dto/create-route.dto';
+import { RouteChangeBody, parseRouteChangeBody } from './dto/route-change-body';
+import { RouteChangeDto } from './dto/route-change.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
 import { RoutesService } from './routes.service';
 import { ACTIVATE_OPERATION, CREATE_OPERATION, DEACTIVATE_OPERATION } from './write-routes-doc';
+import { preconditionOf } from './write-precondition';
 
 const BASE = '/api/v1/routes';
 
-interface WriteOperation<T> {
+// Every write body may carry expected_revision (write-precondition.ts).
+type Conditional = { expected_revision?: number };
+
+interface WriteOperation<T extends Conditional> {
   path: string;
   parse(body: object): HandValidated<T>;
-  apply(routes: RoutesService, caller: Principal, input: T): Promise<AppliedChange>;
+  apply(routes: RoutesService, caller: Principal, input: T, precondition: Precondition | undefined): Promise<AppliedChange>;
 }
 
-const CREATE: WriteOperation<RouteKey & { url: string }> = {
+const keyOf = ({ tenant, service, env, version }: RouteKey): RouteKey => ({ tenant, service, env, version });
+
+const CREATE: WriteOperation<CreateRouteBody> = {
   path: BASE,
   parse: parseCreateRouteBody,
-  apply: (routes, caller, { url, ...key }) => routes.create(caller, key, url),
+  apply: (routes, caller, input, precondition) => routes.create(caller, keyOf(input), input.url, precondition),
 };
-const ACTIVATE: WriteOperation<RouteKey> = {
+const ACTIVATE: WriteOperation<RouteChangeBody> = {
   path: `${BASE}/activate`,
-  parse: parseRouteKeyBody,
-  apply: (routes, caller, key) => routes.activate(caller, key),
+  parse: parseRouteChangeBody,
+  apply: (routes, caller, input, precondition) => routes.activate(caller, keyOf(input), precondition),
 };
-const DEACTIVATE: WriteOperation<RouteKey> = {
+const DEACTIVATE: WriteOperation<RouteChangeBody> = {
   path: `${BASE}/deactivate`,
-  parse: parseRouteKeyBody,
-  apply: (routes, caller, key) => routes.deactivate(caller, key),
+  parse: parseRouteChangeBody,
+  apply: (routes, caller, input, precondition) => routes.deactivate(caller, keyOf(input), precondition),
 };
 
 documentRawRoute({ path: CREATE.path, method: 'post', operation: CREATE_OPERATION, models: [CreateRouteDto, RouteResponseDto] });
-documentRawRoute({ path: ACTIVATE.path, method: 'post', operation: ACTIVATE_OPERATION, models: [RouteKeyDto, RouteResponseDto] });
-documentRawRoute({ path: DEACTIVATE.path, method: 'post', operation: DEACTIVATE_OPERATION, models: [RouteKeyDto, RouteResponseDto] });
+documentRawRoute({ path: ACTIVATE.path, method: 'post', operation: ACTIVATE_OPERATION, models: [RouteChangeDto, RouteResponseDto] });
+documentRawRoute({ path: DEACTIVATE.path, method: 'post', operation: DEACTIVATE_OPERATION, models: [RouteChangeDto, RouteResponseDto] });
 
 const STRING = { type: 'string' };
 // fast-json-stringify writes the answer from this schema, in RouteResponseDto's field order.
@@ -89,7 +96,7 @@ export class WriteRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    for (const operation of [CREATE, ACTIVATE, DEACTIVATE] as WriteOperation<unknown>[]) {
+    for (const operation of [CREATE, ACTIVATE, DEACTIVATE] as WriteOperation<Conditional>[]) {
       fastify.route({
         method: 'POST',
         url: operation.path,
@@ -99,7 +106,7 @@ export class WriteRoutes implements OnModuleInit {
     }
   }
 
-  private async handle<T>(operation: WriteOperation<T>, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  private async handle<T extends Conditional>(operation: WriteOperation<T>, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     try {
       const caller = await this.authenticator.authenticate(request.headers);
       if (!roleAllows(caller.role, 'writer')) {
@@ -111,7 +118,9 @@ export class WriteRoutes implements OnModuleInit {
       this.drain.enter();
       try {
         const input = this.parse(operation, request.body);
-        const change = await this.bulkheads.run('writes', () => operation.apply(this.routes, caller, input));
+        const condition = preconditionOf(request.headers, input.expected_revision);
+        if (condition.problems) throw new ValidationFailedError(condition.problems);
+        const change = await this.bulkheads.run('writes', () => operation.apply(this.routes, caller, input, condition.precondition));
         if (change.created) void reply.code(201);
         return RouteResponseDto.from(change.route);
       } finally {
@@ -123,7 +132,7 @@ export class WriteRoutes implements OnModuleInit {
     }
   }
 
-  private parse<T>(operation: WriteOperation<T>, body: unknown): T {
+  private parse<T extends Conditional>(operation: WriteOperation<T>, body: unknown): T {
     const problem = bodyShapeProblem(body);
     if (problem) throw new ValidationFailedError([problem]);
     const parsed = operation.parse((body ?? {}) as object);

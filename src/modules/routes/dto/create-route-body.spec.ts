@@ -41,6 +41,12 @@ describe(parseCreateRouteBody.name, () => {
     [{ extra: 1, ...ok, constructor: 'x', toString: 'y', url: 7 }],
     [{ ...ok, tenant: null, service: ['a'], env: { a: 1 }, version: 'x'.repeat(129) }],
     [{ ...ok, tenant: 'ünï', url: 'https://xn--n-eha.example.com/é' }],
+    [{ ...ok, expected_revision: 0 }],
+    [{ ...ok, expected_revision: 7 }],
+    [{ ...ok, expected_revision: -7 }],
+    [{ ...ok, expected_revision: '7' }],
+    [{ ...ok, expected_revision: null }],
+    [{ ...ok, url: 42, expected_revision: 1.5, tenant: '' }],
   ])('should give the same answer as the DTO decorators for %j', async (body) => {
     expect(parseCreateRouteBody(body)).toEqual(await viaDecorators(body));
   });
