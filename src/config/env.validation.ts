@@ -113,7 +113,7 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(86_400) CACHE_POSITIVE_TTL: number = 60;
   @IsInt() @Min(1) @Max(86_400) CACHE_NEGATIVE_TTL: number = 10;
   @Transform(toBool) @IsBoolean() RESOLVE_LOCAL_CACHE_ENABLED: boolean = true;
-  @IsInt() @Min(50) @Max(600_000) RESOLVE_LOCAL_CACHE_TTL_MS: number = 30_000;
+  @IsInt() @Min(50) @Max(600_000) RESOLVE_LOCAL_CACHE_TTL_MS: number = 60_000;
   @IsInt() @Min(100) @Max(10_000_000) RESOLVE_LOCAL_CACHE_MAX_ENTRIES: number = 100_000;
   @IsInt() @Min(1) @Max(100) RESOLVE_LOCAL_CACHE_REFRESH_PERCENT: number = 50;
 
