@@ -9,6 +9,8 @@ export const resolveConfig = registerAs('resolve', () => {
     localCacheMaxEntries: env.RESOLVE_LOCAL_CACHE_MAX_ENTRIES,
     // Share of an entry's lifetime after which a hit fetches it again in the background (100: never).
     localCacheRefreshAfter: env.RESOLVE_LOCAL_CACHE_REFRESH_PERCENT / 100,
+    // Long-poll resolves (Prefer: wait) held at once on this instance; 0 turns long-polling off.
+    maxWatchers: env.RESOLVE_MAX_WATCHERS,
   };
 });
 

@@ -152,7 +152,16 @@ describe('CORS (e2e)', () => {
       expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
       expect(res.headers.get('access-control-allow-methods')?.split(/,\s*/)).toEqual(expect.arrayContaining(['GET', 'POST']));
       expect(res.headers.get('access-control-allow-headers')?.toLowerCase().split(/,\s*/)).toEqual(
-        expect.arrayContaining(['authorization', 'x-api-key', 'content-type', 'x-correlation-id', 'if-match', 'if-none-match', 'x-min-revision']),
+        expect.arrayContaining([
+          'authorization',
+          'x-api-key',
+          'content-type',
+          'x-correlation-id',
+          'if-match',
+          'if-none-match',
+          'x-min-revision',
+          'prefer',
+        ]),
       );
       expect(res.headers.get('access-control-max-age')).toBe('120');
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
@@ -165,7 +174,15 @@ describe('CORS (e2e)', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
       expect(res.headers.get('access-control-expose-headers')?.toLowerCase().split(/,\s*/)).toEqual(
-        expect.arrayContaining(['x-correlation-id', 'retry-after', 'etag', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']),
+        expect.arrayContaining([
+          'x-correlation-id',
+          'retry-after',
+          'etag',
+          'preference-applied',
+          'x-ratelimit-limit',
+          'x-ratelimit-remaining',
+          'x-ratelimit-reset',
+        ]),
       );
     });
 

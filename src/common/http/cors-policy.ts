@@ -3,12 +3,13 @@ import { FastifyInstance, FastifyRequest } from 'fastify';
 
 // Keys travel in headers, never in cookies, so credentials are never allowed; and origins are exact
 // (no wildcard, no pattern), so a page can only call the API from an origin the operator listed.
-const ALLOWED_HEADERS = ['Authorization', 'X-API-Key', 'X-Correlation-ID', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Min-Revision'];
+const ALLOWED_HEADERS = ['Authorization', 'X-API-Key', 'X-Correlation-ID', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Min-Revision', 'Prefer'];
 const EXPOSED_HEADERS = [
   'X-Correlation-ID',
   'Retry-After',
   'X-Cache-Fallback',
   'ETag',
+  'Preference-Applied',
   'X-RateLimit-Limit',
   'X-RateLimit-Remaining',
   'X-RateLimit-Reset',

@@ -7,6 +7,7 @@ export const METRIC = {
   resolveLocalCacheRefresh: 'resolve_local_cache_refresh_total',
   resolveFallback: 'resolve_cache_fallback_total',
   resolveLatency: 'resolve_latency_seconds',
+  resolveWatchers: 'resolve_watchers',
   cacheErrors: 'cache_errors_total',
   dbQueries: 'db_queries_total',
   dbConnectionErrors: 'db_connection_errors_total',

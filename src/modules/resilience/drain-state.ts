@@ -14,6 +14,7 @@ export class DrainState {
   private rejecting = false;
   private inFlight = 0;
   private waiters: Array<() => void> = [];
+  private readonly onBeginListeners: Array<() => void> = [];
 
   constructor(
     @Inject(resilienceConfig.KEY) private readonly config: ConfigType<typeof resilienceConfig>,
@@ -42,6 +43,13 @@ export class DrainState {
     if (this.startedAt !== null) return;
     this.startedAt = Date.now();
     this.gauge.set(1);
+    for (const listener of this.onBeginListeners) listener();
+  }
+
+  // Called once when draining begins: for work that waits on events rather than on a store (held
+  // long-polls), which would otherwise keep the instance up until the drain timeout.
+  onBegin(listener: () => void): void {
+    this.onBeginListeners.push(listener);
   }
 
   rejectNewWork(): void {

@@ -11,6 +11,11 @@ const nameParam = (name: string, example: string, description: string): Paramete
   schema: { type: 'string', pattern: ROUTE_NAME_PATTERN.source, minLength: 1, maxLength: 128, example },
 });
 
+const PREFERENCE_APPLIED_HEADER = {
+  description: 'wait=<seconds> when the answer was held as a long-poll (Prefer: wait); absent when it was answered at once',
+  schema: { type: 'string', example: 'wait=30' },
+};
+
 const ETAG_HEADER = {
   description: 'The route\'s revision as a weak entity tag, e.g. W/"3"; send it back in If-None-Match to poll for a change',
   schema: { type: 'string' },
@@ -45,12 +50,22 @@ export const RESOLVE_OPERATION: OperationObject = {
         'from PostgreSQL if this instance has not seen it yet; 409 if it was never committed',
       schema: { type: 'integer', minimum: 0, maximum: 2147483647, example: 3 },
     },
+    {
+      name: 'Prefer',
+      in: 'header',
+      required: false,
+      description:
+        'Long-poll, with If-None-Match: wait=<seconds> (0-50) holds the 304 until the route changes (then 200 with the new ' +
+        'state, or 404 once deactivated) or the time is over (304). Other preferences are ignored; without If-None-Match, so is wait',
+      schema: { type: 'string', example: 'wait=30' },
+    },
   ],
   responses: {
     200: {
       description: 'The endpoint URL of the active route',
       headers: {
         ETag: ETAG_HEADER,
+        'Preference-Applied': PREFERENCE_APPLIED_HEADER,
         'X-Cache-Fallback': {
           description: '"true" when PostgreSQL could not be asked and the answer is this instance\'s last known value',
           schema: { type: 'string', enum: ['true'] },
@@ -58,7 +73,10 @@ export const RESOLVE_OPERATION: OperationObject = {
       },
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ResolvedRouteResponseDto' } } },
     },
-    304: { description: 'Not modified: the route is still at the revision If-None-Match named', headers: { ETag: ETAG_HEADER } },
+    304: {
+      description: 'Not modified: the route is still at the revision If-None-Match named (after the wait, for a long-poll)',
+      headers: { ETag: ETAG_HEADER, 'Preference-Applied': PREFERENCE_APPLIED_HEADER },
+    },
     400: errorResponse(400),
     404: errorResponse(404),
     409: errorResponse(409),

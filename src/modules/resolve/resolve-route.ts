@@ -18,6 +18,8 @@ import { inScope, Principal } from '../../contracts/principal';
 import { ActiveRouteNotFoundError } from './resolve.errors';
 import { IfNoneMatch, notModified, parseIfNoneMatch, revisionTag } from './conditional';
 import { MIN_REVISION_HEADER, parseMinRevision } from './min-revision';
+import { parsePreferWait } from './prefer-wait';
+import { Watch } from './route-watchers';
 
 export const RESOLVE_PATH = '/api/v1/routes/resolve';
 
@@ -56,6 +58,8 @@ export class ResolveRoute implements OnModuleInit {
       schema: { response: { 200: RESPONSE_SCHEMA } },
       handler: (request, reply) => this.handle(request, reply),
     });
+    // Held long-polls answer at once when draining begins, so they cannot hold the instance up.
+    this.drain.onBegin(() => this.resolver.releaseWatches());
   }
 
   // Authentication first, as AuthGuard does for the Nest routes (every role may resolve): a key this
@@ -109,7 +113,7 @@ export class ResolveRoute implements OnModuleInit {
     }
     if (remembered) {
       this.drain.leave();
-      return answer(reply, key, remembered, conditions);
+      return this.respond(request, reply, key, remembered, conditions);
     }
     return this.handleMiss(request, reply, key, conditions);
   }
@@ -118,11 +122,47 @@ export class ResolveRoute implements OnModuleInit {
     try {
       const resolved = await this.bulkheads.run('resolve', () => this.resolver.resolve(key, conditions.minRevision));
       if (resolved.fallback) void reply.header('X-Cache-Fallback', 'true');
-      return answer(reply, key, resolved, conditions);
+      return this.respond(request, reply, key, resolved, conditions);
     } catch (err) {
       return sendError(reply, request, err, this.logger);
     } finally {
       this.drain.leave();
+    }
+  }
+
+  // Long-poll (Prefer: wait with If-None-Match): an answer that would be 304 is held until the route
+  // changes or the wait is over. Not held (answered at once, without Preference-Applied) while the
+  // instance drains, while change announcements cannot reach it, or when it holds its maximum.
+  private respond(request: FastifyRequest, reply: FastifyReply, key: RouteKey, resolved: ResolvedRoute, conditions: Conditions): unknown {
+    const { ifNoneMatch, waitSeconds } = conditions;
+    if (waitSeconds > 0 && ifNoneMatch !== undefined && notModified(ifNoneMatch, resolved.revision) && !this.drain.isDraining) {
+      const watch = this.resolver.watch(key, resolved.revision, waitSeconds * 1000);
+      if (watch) return this.hold(request, reply, key, resolved, conditions, watch);
+    }
+    return answer(reply, key, resolved, conditions);
+  }
+
+  // Waits on the watch, then answers: 304 as before if nothing changed, else the route as it is now
+  // (at least the announced revision: read-your-writes), a 404 if it was deactivated. No drain slot
+  // and no bulkhead slot while waiting: a held request waits on nothing but the announcement.
+  private async hold(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: RouteKey,
+    resolved: ResolvedRoute,
+    conditions: Conditions,
+    watch: Watch,
+  ): Promise<unknown> {
+    reply.raw.once('close', watch.cancel);
+    void reply.header('preference-applied', `wait=${conditions.waitSeconds}`);
+    const end = await watch.ended;
+    if (end.kind !== 'changed') return answer(reply, key, resolved, conditions);
+    try {
+      const now = await this.bulkheads.run('resolve', () => this.resolver.resolve(key, end.revision));
+      if (now.fallback) void reply.header('X-Cache-Fallback', 'true');
+      return answer(reply, key, now, conditions);
+    } catch (err) {
+      return sendError(reply, request, err, this.logger);
     }
   }
 }
@@ -133,9 +173,11 @@ export class ResolveRoute implements OnModuleInit {
 interface Conditions {
   ifNoneMatch?: IfNoneMatch;
   minRevision: number;
+  // Long-poll: how long a 304 may be held for a change (Prefer: wait, only with If-None-Match).
+  waitSeconds: number;
   problems?: ErrorDetail[];
 }
-const UNCONDITIONAL: Conditions = { minRevision: 0 };
+const UNCONDITIONAL: Conditions = { minRevision: 0, waitSeconds: 0 };
 
 function conditionsOf(request: FastifyRequest): Conditions {
   const ifNoneMatch = request.headers['if-none-match'];
@@ -143,8 +185,14 @@ function conditionsOf(request: FastifyRequest): Conditions {
   if (ifNoneMatch === undefined && minRevision === undefined) return UNCONDITIONAL;
   const conditional = ifNoneMatch === undefined ? undefined : parseIfNoneMatch(ifNoneMatch);
   const asked = minRevision === undefined ? undefined : parseMinRevision(minRevision);
-  const problems = [conditional?.problem, asked?.problem].filter((problem) => problem !== undefined);
-  return { ifNoneMatch: conditional?.condition, minRevision: asked?.revision ?? 0, ...(problems.length ? { problems } : {}) };
+  const wait = ifNoneMatch === undefined ? undefined : parsePreferWait(request.headers.prefer);
+  const problems = [conditional?.problem, asked?.problem, wait?.problem].filter((problem) => problem !== undefined);
+  return {
+    ifNoneMatch: conditional?.condition,
+    minRevision: asked?.revision ?? 0,
+    waitSeconds: wait?.seconds ?? 0,
+    ...(problems.length ? { problems } : {}),
+  };
 }
 
 // 200 with the route and its revision's tag, or 304 (no body) when the client already has that revision.

@@ -1,4 +1,4 @@
-import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { FAST_BUCKETS, METRIC } from '../../common/metrics/metric-names';
 
 // Registered only by the API (resolve), so each process exposes only its own metrics.
@@ -19,4 +19,8 @@ export const RESOLVE_METRICS = [
   }),
   makeHistogramProvider({ name: METRIC.resolveLatency, help: 'Resolve service time', buckets: FAST_BUCKETS }),
   makeCounterProvider({ name: METRIC.dbQueries, help: 'Read-path PostgreSQL queries' }),
+  makeGaugeProvider({
+    name: METRIC.resolveWatchers,
+    help: 'Long-poll resolves (Prefer: wait) held on this instance, waiting for their route to change',
+  }),
 ];

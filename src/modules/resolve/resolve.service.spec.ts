@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { InvalidationBus } from '../../infra/redis/invalidation-bus';
 import { RouteCache } from '../route-store/route-cache';
 import { CacheLookup } from '../route-store/route-cache-codec';
@@ -21,7 +21,7 @@ function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null, local
   };
   const repository = { findSnapshot: jest.fn().mockResolvedValue(snapshot) };
   const bus = { live: true, listen: jest.fn() };
-  const config = { localCacheEnabled: local, localCacheTtlMs: 60_000, localCacheMaxEntries: 100, localCacheRefreshAfter: 0.5 };
+  const config = { localCacheEnabled: local, localCacheTtlMs: 60_000, localCacheMaxEntries: 100, localCacheRefreshAfter: 0.5, maxWatchers: 2 };
   const refreshes = new Counter({ name: 'refresh', help: 'refresh', labelNames: ['result'], registers });
   const sut = new ResolveService(
     cache as unknown as RouteCache,
@@ -37,6 +37,7 @@ function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null, local
     new Histogram({ name: 'latency', help: 'latency', registers }),
     counter('fallback'),
     refreshes,
+    new Gauge({ name: 'watchers', help: 'watchers', registers }),
   );
   return { sut, cache, repository, bus, refreshes };
 }
@@ -148,7 +149,7 @@ describe(`${ResolveService.name} while PostgreSQL is unavailable`, () => {
       const counter = (name: string) => new Counter({ name, help: name, registers });
       const cache = { lookup: jest.fn().mockResolvedValue({ kind: 'hit', url: 'https://a.example.com', revision: 3 }), fill: jest.fn() };
       const repository = { findSnapshot: jest.fn().mockRejectedValue(new CircuitOpenError('database')) };
-      const config = { localCacheEnabled: true, localCacheTtlMs: 1000, localCacheMaxEntries: 100, localCacheRefreshAfter: 1 };
+      const config = { localCacheEnabled: true, localCacheTtlMs: 1000, localCacheMaxEntries: 100, localCacheRefreshAfter: 1, maxWatchers: 0 };
       const sut = new ResolveService(
         cache as unknown as RouteCache,
         repository as unknown as RoutesRepository,
@@ -158,6 +159,7 @@ describe(`${ResolveService.name} while PostgreSQL is unavailable`, () => {
         new Histogram({ name: 'latency', help: 'latency', registers }),
         counter('fallback'),
         new Counter({ name: 'refresh', help: 'refresh', labelNames: ['result'], registers }),
+        new Gauge({ name: 'watchers', help: 'watchers', registers }),
       );
       await sut.resolve(key);
       // The entry's TTL ran out: get() no longer returns it, getStale() still does.

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { resolveConfig } from '../../config/resolve.config';
 import { boundCounter, boundHistogram, Increment, Observe } from '../../common/metrics/bound-series';
 import { METRIC } from '../../common/metrics/metric-names';
@@ -12,6 +12,7 @@ import { RouteCache } from '../route-store';
 import { RouteSnapshot } from '../route-store';
 import { RoutesRepository } from '../route-store';
 import { LocalEntry, LocalRouteCache } from './local-route-cache';
+import { RouteWatchers, Watch } from './route-watchers';
 import { ActiveRouteNotFoundError, RevisionNotCommittedError } from './resolve.errors';
 import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
 import { CircuitOpenError } from '../resilience';
@@ -46,6 +47,7 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
   // scheduled at a time (`refreshing`).
   private readonly refreshQueue = new Set<string>();
   private refreshing = false;
+  private readonly watchers: RouteWatchers;
 
   constructor(
     private readonly cache: RouteCache,
@@ -61,7 +63,10 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
     @InjectMetric(METRIC.resolveLatency) latency: Histogram<string>,
     @InjectMetric(METRIC.resolveFallback) fallbacks: Counter<string>,
     @InjectMetric(METRIC.resolveLocalCacheRefresh) refreshes: Counter<string>,
+    @InjectMetric(METRIC.resolveWatchers) watching: Gauge<string>,
   ) {
+    this.watchers = new RouteWatchers(config.maxWatchers, (size) => watching.set(size));
+    watching.set(0);
     if (config.localCacheEnabled) {
       this.local = new LocalRouteCache({
         maxEntries: config.localCacheMaxEntries,
@@ -87,21 +92,38 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
     };
   }
 
+  // The channel feeds the in-process tier and the long-poll watches alike.
   onModuleInit(): void {
-    if (this.local) this.bus.listen('r', this);
+    this.bus.listen('r', this);
   }
 
   // "<revision>|<tenant:service:env:version>", published after every committed change.
   onInvalidation(payload: string): void {
     const sep = payload.indexOf('|');
     const id = payload.slice(sep + 1);
-    this.local?.invalidate(id, Number(payload.slice(0, sep)) || 0);
+    const revision = Number(payload.slice(0, sep)) || 0;
+    this.local?.invalidate(id, revision);
     // A query in flight may have read the state before this change; later callers must not join it.
     this.inflight.delete(id);
+    this.watchers.changed(id, revision);
   }
 
   onReset(): void {
     this.local?.clear();
+    // Changes may have been missed: every held long-poll answers now and its client asks again.
+    this.watchers.releaseAll();
+  }
+
+  // Long-poll (Prefer: wait): ends when a revision of the route newer than `revision` is announced,
+  // after `timeoutMs`, or when let go. Undefined when this instance cannot watch now: the
+  // announcements are not reaching it, or it holds RESOLVE_MAX_WATCHERS already.
+  watch(key: RouteKey, revision: number, timeoutMs: number): Watch | undefined {
+    return this.bus.live ? this.watchers.watch(routeKeyString(key), revision, timeoutMs) : undefined;
+  }
+
+  // Lets every held long-poll go (draining: each answers at once).
+  releaseWatches(): void {
+    this.watchers.releaseAll();
   }
 
   // The answer from this process's memory, synchronously, or undefined when Redis or PostgreSQL must
