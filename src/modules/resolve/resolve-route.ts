@@ -160,6 +160,7 @@ export class ResolveRoute implements OnModuleInit {
     try {
       const now = await this.bulkheads.run('resolve', () => this.resolver.resolve(key, end.revision));
       if (now.fallback) void reply.header('X-Cache-Fallback', 'true');
+      else void reply.removeHeader('X-Cache-Fallback');
       return answer(reply, key, now, conditions);
     } catch (err) {
       return sendError(reply, request, err, this.logger);
@@ -167,9 +168,10 @@ export class ResolveRoute implements OnModuleInit {
   }
 }
 
-// The request's conditions: a conditional poll (If-None-Match, conditional.ts) and read-your-writes
-// (X-Min-Revision, min-revision.ts), or the problems with them. An ordinary resolve sends neither
-// header: two property lookups and no allocation.
+// The request's conditions: a conditional poll (If-None-Match, conditional.ts), held as a long-poll
+// with Prefer: wait (prefer-wait.ts), and read-your-writes (X-Min-Revision, min-revision.ts), or the
+// problems with them. An ordinary resolve sends neither If-None-Match nor X-Min-Revision: two
+// property lookups and no allocation.
 interface Conditions {
   ifNoneMatch?: IfNoneMatch;
   minRevision: number;
