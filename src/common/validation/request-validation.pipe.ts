@@ -3,7 +3,7 @@ import { getMetadataStorage } from 'class-validator';
 import { ErrorDetail } from '../errors/domain.error';
 import { ValidationFailedError } from '../errors/common.errors';
 import { VALIDATION_OPTIONS } from './validation.options';
-import { handValidatorOf } from './hand-validators';
+import { HandValidated, handValidatorOf } from './hand-validators';
 import { bodyShapeProblem } from './json-body';
 
 const UNKNOWN_FIELD = 'is not an accepted field';
@@ -46,6 +46,17 @@ export class RequestValidationPipe extends ValidationPipe {
       return result.value;
     }
     return this.transformByDecorators(value, metadata);
+  }
+
+  // transformByDecorators' answer in a hand validator's shape, { value } or { details }: what the
+  // hand validators' specs compare them with.
+  async answerByDecorators(value: unknown, metadata: ArgumentMetadata): Promise<HandValidated<object>> {
+    try {
+      return { value: { ...((await this.transformByDecorators(value, metadata)) as object) } };
+    } catch (err) {
+      if (err instanceof ValidationFailedError) return { details: err.details ?? [] };
+      throw err;
+    }
   }
 
   // The DTO's decorators (class-transformer + class-validator), never its hand validator: the

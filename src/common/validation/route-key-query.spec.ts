@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { ArgumentMetadata } from '@nestjs/common';
-import { ValidationFailedError } from '../errors/common.errors';
 import { RequestValidationPipe } from './request-validation.pipe';
 import { RouteKeyDto } from './route-key.dto';
 import { parseRouteKeyQuery } from './route-key-query';
@@ -9,12 +8,8 @@ const metadata: ArgumentMetadata = { type: 'query', metatype: RouteKeyDto };
 
 // The hand-written resolve validator must agree with the DTO rules every other endpoint uses.
 async function viaPipe(query: Record<string, unknown>) {
-  try {
-    return { key: { ...((await new RequestValidationPipe().transformByDecorators(query, metadata)) as object) } };
-  } catch (err) {
-    if (err instanceof ValidationFailedError) return { details: err.details };
-    throw err;
-  }
+  const answer = await new RequestValidationPipe().answerByDecorators(query, metadata);
+  return answer.details ? { details: answer.details } : { key: answer.value };
 }
 
 describe(parseRouteKeyQuery.name, () => {
