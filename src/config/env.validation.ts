@@ -102,6 +102,7 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(1000) DB_POOL_MAX: number = 10;
   @IsInt() @Min(1) @Max(600) DB_CONNECTION_TIMEOUT: number = 5;
   @IsInt() @Min(100) @Max(600_000) DB_STATEMENT_TIMEOUT_MS: number = 5000;
+  @IsInt() @Min(1) @Max(1_000_000) ROUTE_HISTORY_LIMIT: number = 100;
 
   @IsString() @IsNotEmpty() REDIS_HOST: string = '127.0.0.1';
   @IsInt() @Min(1) @Max(65535) REDIS_PORT: number = 6379;

@@ -115,6 +115,9 @@ describe('Tenant isolation (e2e)', () => {
     'GET /api/v1/routes/{tenant}/{service}/{env}/{version}': () => [
       { label: "A's route", send: get(`/api/v1/routes/${tenantA}/payments/prod/v2`), expected: read(routeNotFound) },
     ],
+    'GET /api/v1/routes/{tenant}/{service}/{env}/{version}/history': () => [
+      { label: "A's route", send: get(`/api/v1/routes/${tenantA}/payments/prod/v2/history`), expected: read(routeNotFound) },
+    ],
     'GET /api/v1/routes': () => [
       { label: 'tenant=A', send: get(`/api/v1/routes?tenant=${tenantA}`), expected: read(noRoutes) },
       { label: "A's other filters", send: get(`/api/v1/routes?tenant=${tenantA}&service=payments&env=prod&active=true`), expected: read(noRoutes) },
@@ -131,6 +134,13 @@ describe('Tenant isolation (e2e)', () => {
     ],
     'POST /api/v1/routes/activate': () => [{ label: "A's route", send: post('/api/v1/routes/activate', routeA), expected: write(routeNotFound) }],
     'POST /api/v1/routes/deactivate': () => [{ label: "A's route", send: post('/api/v1/routes/deactivate', routeA), expected: write(routeNotFound) }],
+    'POST /api/v1/routes/rollback': () => [
+      {
+        label: "A's route, to its first revision",
+        send: post('/api/v1/routes/rollback', { ...routeA, to_revision: 1 }),
+        expected: write(routeNotFound),
+      },
+    ],
     'GET /api/v1/audit/route': () => [
       { label: "A's route", send: get(auditPath('route', routeA)), expected: read(noEvents) },
       { label: "A's route last month", send: get(auditPath('route', { ...routeA, ...window })), expected: read(noEvents) },

@@ -122,7 +122,9 @@ describe('OpenAPI document (e2e)', () => {
       'RoutesController_create',
       'RoutesController_deactivate',
       'RoutesController_getOne',
+      'RoutesController_history',
       'RoutesController_list',
+      'RoutesController_rollback',
     ]);
   });
 });

@@ -22,7 +22,7 @@ export class ErrorResponseDto {
 
   @ApiPropertyOptional({
     example: 'team-a',
-    description: 'ROUTE.NOT_FOUND, ROUTE.REVISION_CONFLICT and ROUTE.PRECONDITION_FAILED only: the route concerned',
+    description: 'ROUTE.NOT_FOUND, ROUTE.REVISION_CONFLICT, ROUTE.REVISION_NOT_FOUND and ROUTE.PRECONDITION_FAILED only: the route concerned',
   })
   tenant?: string;
 
@@ -39,9 +39,17 @@ export class ErrorResponseDto {
     type: Number,
     nullable: true,
     example: 4,
-    description: "ROUTE.PRECONDITION_FAILED only: the route's revision now (null: it does not exist)",
+    description: "ROUTE.PRECONDITION_FAILED and ROUTE.REVISION_NOT_FOUND only: the route's revision now (null: it does not exist)",
   })
   current_revision?: number | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    example: 2,
+    description: 'ROUTE.REVISION_NOT_FOUND only: the oldest revision the route still keeps (null: none)',
+  })
+  oldest_revision?: number | null;
 
   @ApiProperty({
     type: String,

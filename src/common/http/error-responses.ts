@@ -7,7 +7,7 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429 | 
 export interface ErrorDoc {
   description: string;
   // ROUTE.NOT_FOUND also names the route it looked for (as the seed did); a 412 its current revision.
-  example: ErrorBody & Partial<RouteKey> & { current_revision?: number | null };
+  example: ErrorBody & Partial<RouteKey> & { current_revision?: number | null; oldest_revision?: number | null };
   headers?: HeadersObject;
 }
 
@@ -44,7 +44,9 @@ const ERRORS: Record<ErrorStatus, ErrorDoc> = {
     example: { error: 'AUTH.FORBIDDEN', message: 'This operation needs the writer role; the key has reader', correlation_id: EXAMPLE_CORRELATION_ID },
   },
   404: {
-    description: "ROUTE.NOT_FOUND (KEY.NOT_FOUND for keys): it does not exist, or it is outside the key's tenant (the same answer on purpose)",
+    description:
+      "ROUTE.NOT_FOUND (KEY.NOT_FOUND for keys): it does not exist, or it is outside the key's tenant (the same answer on purpose); " +
+      'ROUTE.REVISION_NOT_FOUND: a rollback names a revision the route does not keep (current_revision, oldest_revision)',
     example: {
       error: 'ROUTE.NOT_FOUND',
       message: 'No route found for team-a/payments/prod/v2',

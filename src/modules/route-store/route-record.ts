@@ -48,3 +48,24 @@ export interface PreconditionFailed {
   preconditionFailed: true;
   currentRevision: number | null;
 }
+
+// One kept revision of a route (route_revisions): its state after that change and who made it.
+// `action` is the event's action, or "baseline" for the state a route had when history began.
+export interface RouteRevisionRecord {
+  revision: number;
+  action: string;
+  url: string;
+  isActive: boolean;
+  changedAt: Date;
+  changedBy: string | null;
+  changedByKeyId: string | null;
+  correlationId: string | null;
+  eventId: string | null;
+}
+
+// A route's revision now, the oldest one still kept (null: none kept), and the revisions asked for.
+export interface RouteHistory {
+  currentRevision: number;
+  oldestRevision: number | null;
+  revisions: RouteRevisionRecord[];
+}

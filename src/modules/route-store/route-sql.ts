@@ -1,5 +1,5 @@
 import { RouteKey } from '../../contracts/route-key';
-import { RouteRecord } from './route-record';
+import { RouteRecord, RouteRevisionRecord } from './route-record';
 
 export const ROUTE_COLUMNS = `e.id, t.name AS tenant, s.name AS service, env.name AS env, e.version, e.url,
   e.is_active, e.revision, e.created_at, e.updated_at`;
@@ -45,5 +45,35 @@ export function toRecord(row: EndpointRow, key?: RouteKey): RouteRecord {
     revision: row.revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+// route_revisions columns as the history queries select them (table alias r).
+export const REVISION_COLUMNS = `r.revision, r.action, r.url, r.is_active, r.changed_at, r.changed_by, r.changed_by_key_id,
+  r.correlation_id, r.event_id`;
+
+export interface RevisionRow {
+  revision: number;
+  action: string;
+  url: string;
+  is_active: boolean;
+  changed_at: Date;
+  changed_by: string | null;
+  changed_by_key_id: string | null;
+  correlation_id: string | null;
+  event_id: string | null;
+}
+
+export function toRevision(row: RevisionRow): RouteRevisionRecord {
+  return {
+    revision: row.revision,
+    action: row.action,
+    url: row.url,
+    isActive: row.is_active,
+    changedAt: row.changed_at,
+    changedBy: row.changed_by,
+    changedByKeyId: row.changed_by_key_id,
+    correlationId: row.correlation_id,
+    eventId: row.event_id,
   };
 }

@@ -10,8 +10,28 @@ import { RouteEventDraft } from '../../contracts/route-event';
 import { OutboxWriter } from '../outbox';
 import { DependencyBreakers } from '../resilience';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
-import { AppliedChange, PreconditionFailed, RouteChange, RouteListFilter, RouteRecord, RouteSnapshot } from './route-record';
-import { APPLY_CHANGE, BY_KEY, EndpointRow, keyParams, ROUTE_COLUMNS, ROUTE_JOINS, toRecord } from './route-sql';
+import {
+  AppliedChange,
+  PreconditionFailed,
+  RouteChange,
+  RouteHistory,
+  RouteListFilter,
+  RouteRecord,
+  RouteRevisionRecord,
+  RouteSnapshot,
+} from './route-record';
+import {
+  APPLY_CHANGE,
+  BY_KEY,
+  EndpointRow,
+  keyParams,
+  ROUTE_COLUMNS,
+  ROUTE_JOINS,
+  RevisionRow,
+  REVISION_COLUMNS,
+  toRecord,
+  toRevision,
+} from './route-sql';
 
 // Every method takes the caller's TenantScope first, so no query can forget it. A key lookup names
 // its tenant, so its scope check is a comparison before the query (a foreign route costs no round
@@ -124,4 +144,73 @@ export class RoutesRepository {
     );
     return rows.map((row) => toRecord(row));
   }
+
+  // A route's kept revisions, newest first, below `beforeRevision` (paging), with its current and
+  // oldest kept revision: one round trip. Null when the route does not exist (or is out of scope).
+  async history(scope: TenantScope, key: RouteKey, page: { beforeRevision?: number; limit: number }): Promise<RouteHistory | null> {
+    if (!inScope(scope, key.tenant)) return null;
+    const rows: Array<Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null }> = await this.query(
+      `SELECT e.revision AS current_revision,
+         (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
+         ${REVISION_COLUMNS}
+       ${ROUTE_JOINS}
+       LEFT JOIN LATERAL (
+         SELECT * FROM route_revisions x
+         WHERE x.endpoint_id = e.id AND x.revision < $5
+         ORDER BY x.revision DESC LIMIT $6
+       ) r ON true
+       WHERE ${BY_KEY}
+       ORDER BY r.revision DESC`,
+      [...keyParams(key), page.beforeRevision ?? MAX_REVISION, page.limit],
+    );
+    if (!rows.length) return null;
+    return {
+      currentRevision: rows[0].current_revision,
+      oldestRevision: rows[0].oldest_revision,
+      revisions: rows.filter((row) => row.revision !== null).map((row) => toRevision(row as RevisionRow)),
+    };
+  }
+
+  // One kept revision of a route, with the route's current and oldest kept revision. Null when the
+  // route does not exist; `revision` null when that revision is not kept (pruned, or not reached yet).
+  async findRevision(
+    scope: TenantScope,
+    key: RouteKey,
+    revision: number,
+  ): Promise<{ currentRevision: number; oldestRevision: number | null; revision: RouteRevisionRecord | null } | null> {
+    if (!inScope(scope, key.tenant)) return null;
+    const rows: Array<Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null }> = await this.query(
+      `SELECT e.revision AS current_revision,
+         (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
+         ${REVISION_COLUMNS}
+       ${ROUTE_JOINS}
+       LEFT JOIN route_revisions r ON r.endpoint_id = e.id AND r.revision = $5
+       WHERE ${BY_KEY}`,
+      [...keyParams(key), revision],
+    );
+    if (!rows.length) return null;
+    const row = rows[0];
+    return {
+      currentRevision: row.current_revision,
+      oldestRevision: row.oldest_revision,
+      revision: row.revision === null ? null : toRevision(row as RevisionRow),
+    };
+  }
+
+  // Deletes, across all routes, revisions more than `keep` behind their route's current one, at most
+  // `batch` rows per statement; returns how many it deleted. Idempotent, so instances running it at
+  // the same time only repeat each other's work. The current revision is always kept (keep >= 1).
+  async pruneHistory(keep: number, batch: number): Promise<number> {
+    const result = await this.query<unknown>(
+      `DELETE FROM route_revisions WHERE ctid IN (
+         SELECT r.ctid FROM route_revisions r JOIN endpoints e ON e.id = r.endpoint_id
+         WHERE e.revision > $1 AND r.revision <= e.revision - $1
+         LIMIT $2)`,
+      [keep, batch],
+    );
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
 }
+
+// Revisions are PostgreSQL integers; "before the largest" means "from the newest".
+const MAX_REVISION = 2_147_483_647;

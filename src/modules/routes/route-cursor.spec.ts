@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, MAX_ENDPOINT_ID } from './route-cursor';
+import { decodeCursor, decodeHistoryCursor, encodeCursor, encodeHistoryCursor, MAX_ENDPOINT_ID } from './route-cursor';
 import { InvalidCursorError } from './routes.errors';
 
 describe('route cursor', () => {
@@ -21,5 +21,23 @@ describe('route cursor', () => {
     Buffer.from('after:7').toString('base64'),
   ])('should reject %p', (cursor) => {
     expect(() => decodeCursor(cursor)).toThrow(InvalidCursorError);
+  });
+});
+
+describe('history cursor', () => {
+  const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
+
+  it('should round-trip a revision', () => {
+    expect(decodeHistoryCursor(encodeHistoryCursor(17))).toBe(17);
+    expect(decodeHistoryCursor(encodeHistoryCursor(MAX_ENDPOINT_ID))).toBe(MAX_ENDPOINT_ID);
+  });
+
+  // A listing's cursor is not a history's and the other way round: each names its direction.
+  it.each([encodeCursor(17), cursorOf('before:-1'), cursorOf('before:2147483648'), cursorOf('before:07'), ''])('should reject %p', (cursor) => {
+    expect(() => decodeHistoryCursor(cursor)).toThrow(InvalidCursorError);
+  });
+
+  it('should not accept a history cursor as a listing cursor', () => {
+    expect(() => decodeCursor(encodeHistoryCursor(17))).toThrow(InvalidCursorError);
   });
 });

@@ -7,7 +7,8 @@ import { ListRoutesQueryDto } from './dto/list-routes-query.dto';
 import { RouteKeyDto } from '../../common/validation/route-key.dto';
 import { RouteListResponseDto } from './dto/route-list-response.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
-import { decodeCursor, encodeCursor } from './route-cursor';
+import { RouteHistoryQueryDto, RouteHistoryResponseDto } from './dto/route-history.dto';
+import { decodeCursor, decodeHistoryCursor, encodeCursor, encodeHistoryCursor } from './route-cursor';
 import { RoutesService } from './routes.service';
 import { BulkheadInterceptor } from '../resilience';
 import { DrainInterceptor } from '../resilience';
@@ -52,6 +53,37 @@ export class RoutesController {
   async getOne(@CallerScope() scope: TenantScope, @Param() key: RouteKeyDto) {
     return RouteResponseDto.from(await this.routes.get(scope, pick(key)));
   }
+
+  @Get(':tenant/:service/:env/:version/history')
+  @ApiOperation({
+    summary: "One route's kept revisions, newest first: URL, state, who changed it and when",
+    description:
+      'Every change (create, update, activate, deactivate, rollback) is a revision, recorded in the same transaction as the ' +
+      'change. The last ROUTE_HISTORY_LIMIT revisions of each route are kept (oldest_revision); POST /api/v1/routes/rollback ' +
+      'restores one of them. The audit trail (GET /api/v1/audit/route) keeps every event for as long as MongoDB keeps it.',
+  })
+  @ApiOkResponse({ type: RouteHistoryResponseDto })
+  @ApiErrors(400, 404, 503)
+  async history(
+    @CallerScope() scope: TenantScope,
+    @Param() key: RouteKeyDto,
+    @Query() query: RouteHistoryQueryDto,
+  ): Promise<RouteHistoryResponseDto> {
+    const route = pick(key);
+    const page = historyPage(query);
+    const history = await this.routes.history(scope, route, { ...page, limit: page.limit + 1 });
+    const revisions = history.revisions.slice(0, page.limit);
+    const more = history.revisions.length > page.limit;
+    return RouteHistoryResponseDto.from(route, history, revisions, more ? encodeHistoryCursor(revisions[revisions.length - 1].revision) : null);
+  }
+}
+
+// The history is paged newest first, keyset on the revision ("before" the last one given).
+function historyPage(query: RouteHistoryQueryDto) {
+  return {
+    limit: query.limit ?? DEFAULT_PAGE_SIZE,
+    beforeRevision: query.cursor === undefined ? undefined : decodeHistoryCursor(query.cursor),
+  };
 }
 
 function pick({ tenant, service, env, version }: RouteKeyDto) {

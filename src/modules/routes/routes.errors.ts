@@ -55,3 +55,26 @@ function required(precondition: Precondition): string {
     }
   }
 }
+
+// A rollback to a revision the route's history does not hold: pruned (older than the oldest kept,
+// ROUTE_HISTORY_LIMIT) or not reached yet. 404 naming what is kept, so the client can pick another.
+export class RouteRevisionNotFoundError extends DomainError {
+  readonly code = 'ROUTE.REVISION_NOT_FOUND';
+
+  constructor(key: RouteKey, revision: number, current: number, oldest: number | null) {
+    super(`${routeKeyPath(key)} has no revision ${revision} to roll back to; ${kept(revision, current, oldest)}`, undefined, {
+      tenant: key.tenant,
+      service: key.service,
+      env: key.env,
+      version: key.version,
+      current_revision: current,
+      oldest_revision: oldest,
+    });
+  }
+}
+
+function kept(revision: number, current: number, oldest: number | null): string {
+  if (oldest === null) return `it is at revision ${current} and keeps no history`;
+  if (revision > current) return `it is at revision ${current} (revisions ${oldest} to ${current} are kept)`;
+  return `revisions before ${oldest} are no longer kept (ROUTE_HISTORY_LIMIT); ${oldest} to ${current} are`;
+}

@@ -6,10 +6,10 @@ import { METRIC } from '../../common/metrics/metric-names';
 import { Principal, scopeOf, TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { RouteCache } from '../route-store';
-import { AppliedChange, Precondition, RouteListFilter, RouteRecord } from '../route-store';
+import { AppliedChange, Precondition, RouteHistory, RouteListFilter, RouteRecord } from '../route-store';
 import { RoutesRepository } from '../route-store';
 import { changeOf, draftEvent, Intent } from './route-change';
-import { RouteNotFoundError, RoutePreconditionFailedError } from './routes.errors';
+import { RouteNotFoundError, RoutePreconditionFailedError, RouteRevisionNotFoundError } from './routes.errors';
 
 // Reads take the caller's TenantScope; writes take the caller (Principal), which gives both the scope
 // and the event's changed_by. Both come from the controller (@CallerScope(), @Caller()).
@@ -36,6 +36,25 @@ export class RoutesService {
 
   deactivate(caller: Principal, key: RouteKey, precondition?: Precondition): Promise<AppliedChange> {
     return this.write(caller, key, { kind: 'deactivate' }, precondition);
+  }
+
+  // Restores the state of a kept revision as a new change (revision, event and history row of its
+  // own; nothing is rewritten): an active revision sets its URL and activates the route, an inactive
+  // one deactivates it. Already in that state: a no-op, like any write. The revision's row is
+  // immutable, so reading it before the write needs no lock; `precondition` guards against a change
+  // made in between, as for any write.
+  async rollback(caller: Principal, key: RouteKey, toRevision: number, precondition?: Precondition): Promise<AppliedChange> {
+    const found = await this.repository.findRevision(scopeOf(caller), key, toRevision);
+    if (!found) throw new RouteNotFoundError(key);
+    const target = found.revision;
+    if (!target) throw new RouteRevisionNotFoundError(key, toRevision, found.currentRevision, found.oldestRevision);
+    return this.write(caller, key, target.isActive ? { kind: 'upsert', url: target.url } : { kind: 'deactivate' }, precondition);
+  }
+
+  async history(scope: TenantScope, key: RouteKey, page: { beforeRevision?: number; limit: number }): Promise<RouteHistory> {
+    const history = await this.repository.history(scope, key, page);
+    if (!history) throw new RouteNotFoundError(key);
+    return history;
   }
 
   async get(scope: TenantScope, key: RouteKey): Promise<RouteRecord> {

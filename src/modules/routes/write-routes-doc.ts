@@ -52,7 +52,7 @@ function write(operation: {
   };
 }
 
-// The OpenAPI description of the three route writes, plain Fastify routes (write-routes.ts). The
+// The OpenAPI description of the route writes, plain Fastify routes (write-routes.ts). The
 // operation ids are those the Nest controller had, so generated clients keep their method names.
 export const CREATE_OPERATION = write({
   operationId: 'RoutesController_create',
@@ -80,4 +80,17 @@ export const DEACTIVATE_OPERATION = write({
   summary: 'Deactivate a route (soft delete; no-op when already inactive)',
   body: 'RouteChangeDto',
   responses: { 200: route('OK') },
+});
+
+export const ROLLBACK_OPERATION = write({
+  operationId: 'RoutesController_rollback',
+  summary: 'Roll a route back to the state of one of its kept revisions',
+  description:
+    'Restores revision to_revision (GET /api/v1/routes/{tenant}/{service}/{env}/{version}/history lists the kept ones) as a new ' +
+    'change: an active revision sets its URL and activates the route (event action updated or activated), an inactive one ' +
+    'deactivates it. Already in that state: no change and no event. A revision that is not kept (pruned past ' +
+    'ROUTE_HISTORY_LIMIT, or not reached yet) is 404 ROUTE.REVISION_NOT_FOUND with current_revision and oldest_revision. ' +
+    'Send If-Match: "<current revision>" (or expected_revision) so a change made since you read the history is not undone.',
+  body: 'RollbackRouteDto',
+  responses: { 200: route('The route, at a new revision (or unchanged when it was already in that state)') },
 });

@@ -16,9 +16,11 @@ import { CreateRouteBody, parseCreateRouteBody } from './dto/create-route-body';
 import { CreateRouteDto } from './dto/create-route.dto';
 import { RouteChangeBody, parseRouteChangeBody } from './dto/route-change-body';
 import { RouteChangeDto } from './dto/route-change.dto';
+import { parseRollbackRouteBody, RollbackRouteBody } from './dto/rollback-route-body';
+import { RollbackRouteDto } from './dto/rollback-route.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
 import { RoutesService } from './routes.service';
-import { ACTIVATE_OPERATION, CREATE_OPERATION, DEACTIVATE_OPERATION } from './write-routes-doc';
+import { ACTIVATE_OPERATION, CREATE_OPERATION, DEACTIVATE_OPERATION, ROLLBACK_OPERATION } from './write-routes-doc';
 import { preconditionOf } from './write-precondition';
 
 const BASE = '/api/v1/routes';
@@ -50,9 +52,16 @@ const DEACTIVATE: WriteOperation<RouteChangeBody> = {
   apply: (routes, caller, input, precondition) => routes.deactivate(caller, keyOf(input), precondition),
 };
 
+const ROLLBACK: WriteOperation<RollbackRouteBody> = {
+  path: `${BASE}/rollback`,
+  parse: parseRollbackRouteBody,
+  apply: (routes, caller, input, precondition) => routes.rollback(caller, keyOf(input), input.to_revision, precondition),
+};
+
 documentRawRoute({ path: CREATE.path, method: 'post', operation: CREATE_OPERATION, models: [CreateRouteDto, RouteResponseDto] });
 documentRawRoute({ path: ACTIVATE.path, method: 'post', operation: ACTIVATE_OPERATION, models: [RouteChangeDto, RouteResponseDto] });
 documentRawRoute({ path: DEACTIVATE.path, method: 'post', operation: DEACTIVATE_OPERATION, models: [RouteChangeDto, RouteResponseDto] });
+documentRawRoute({ path: ROLLBACK.path, method: 'post', operation: ROLLBACK_OPERATION, models: [RollbackRouteDto, RouteResponseDto] });
 
 const STRING = { type: 'string' };
 // fast-json-stringify writes the answer from this schema, in RouteResponseDto's field order.
@@ -72,7 +81,7 @@ const RESPONSE_SCHEMA = {
   required: ['tenant', 'service', 'env', 'version', 'url', 'is_active', 'revision', 'created_at', 'updated_at'],
 };
 
-// The three route writes are served by plain Fastify routes, as resolve is, not by the Nest
+// The route writes (create, activate, deactivate, rollback) are served by plain Fastify routes, as resolve is, not by the Nest
 // controller: Nest's router, throttler guard and interceptor chain allocated about a third of what a
 // write allocated, and at a thousand writes a second that garbage is what grew the heap
 // (docs/design.md, "Request pipeline" and "Memory"). The contract is unchanged, step for step in the
@@ -96,7 +105,7 @@ export class WriteRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    for (const operation of [CREATE, ACTIVATE, DEACTIVATE] as WriteOperation<Conditional>[]) {
+    for (const operation of [CREATE, ACTIVATE, DEACTIVATE, ROLLBACK] as WriteOperation<Conditional>[]) {
       fastify.route({
         method: 'POST',
         url: operation.path,
