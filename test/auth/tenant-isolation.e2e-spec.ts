@@ -134,6 +134,24 @@ describe('Tenant isolation (e2e)', () => {
     ],
     'POST /api/v1/routes/activate': () => [{ label: "A's route", send: post('/api/v1/routes/activate', routeA), expected: write(routeNotFound) }],
     'POST /api/v1/routes/deactivate': () => [{ label: "A's route", send: post('/api/v1/routes/deactivate', routeA), expected: write(routeNotFound) }],
+    'POST /api/v1/routes/changeset': () => [
+      {
+        label: "A's route",
+        send: post('/api/v1/routes/changeset', {
+          tenant: tenantA,
+          changes: [{ action: 'deactivate', service: 'payments', env: 'prod', version: 'v2' }],
+        }),
+        expected: write(routeNotFound),
+      },
+      {
+        label: 'a new route in A',
+        send: post('/api/v1/routes/changeset', {
+          tenant: tenantA,
+          changes: [{ action: 'upsert', service: 'payments', env: 'prod', version: 'v9', url: 'https://hijack.example.com' }],
+        }),
+        expected: write(routeNotFound),
+      },
+    ],
     'POST /api/v1/routes/rollback': () => [
       {
         label: "A's route, to its first revision",

@@ -119,6 +119,7 @@ describe('OpenAPI document (e2e)', () => {
       'ResilienceController_resilience',
       'ResolveRoute_resolve',
       'RoutesController_activate',
+      'RoutesController_changeset',
       'RoutesController_create',
       'RoutesController_deactivate',
       'RoutesController_getOne',

@@ -51,6 +51,13 @@ export class ErrorResponseDto {
   })
   oldest_revision?: number | null;
 
+  @ApiPropertyOptional({
+    type: Number,
+    example: 1,
+    description: 'POST /api/v1/routes/changeset only: the change (its index in `changes`) that stopped the changeset; nothing was written',
+  })
+  change_index?: number;
+
   @ApiProperty({
     type: String,
     nullable: true,

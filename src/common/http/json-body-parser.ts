@@ -11,9 +11,23 @@ const clientError = (statusCode: number, message: string) => Object.assign(new E
 
 // Reads the whole body as bytes: fastify's own reader decodes while it counts, so a byte that is not
 // UTF-8 surfaced as a Content-Length mismatch; and it waits for a stalled body forever.
-function readBody(payload: Readable, declaredLength: string | undefined, { maxBytes, timeoutMs }: BodyLimits): Promise<Buffer> {
+// `routeLimit` gives the route's own limit (fastify's per-route bodyLimit, larger for a changeset);
+// it is asked only once a body outgrows the default, so ordinary requests never build
+// request.routeOptions (a new object per access).
+function readBody(payload: Readable, declaredLength: string | undefined, limits: BodyLimits, routeLimit: () => number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    if (Number(declaredLength) > maxBytes) return reject(clientError(413, 'Request body is too large'));
+    let maxBytes = limits.maxBytes;
+    let raised = false;
+    const over = (bytes: number) => {
+      if (bytes <= maxBytes) return false;
+      if (!raised) {
+        raised = true;
+        maxBytes = Math.max(maxBytes, routeLimit());
+      }
+      return bytes > maxBytes;
+    };
+    const { timeoutMs } = limits;
+    if (over(Number(declaredLength) || 0)) return reject(clientError(413, 'Request body is too large'));
     const chunks: Buffer[] = [];
     let size = 0;
     const finish = (err: Error | null) => {
@@ -24,7 +38,7 @@ function readBody(payload: Readable, declaredLength: string | undefined, { maxBy
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) finish(clientError(413, 'Request body is too large'));
+      if (over(size)) finish(clientError(413, 'Request body is too large'));
       else chunks.push(chunk);
     };
     const onEnd = () => finish(null);
@@ -41,7 +55,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance, limits: BodyLim
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', (request, payload, done) => {
-    void readBody(payload, request.headers['content-length'], limits).then(
+    void readBody(payload, request.headers['content-length'], limits, () => request.routeOptions.bodyLimit ?? limits.maxBytes).then(
       (body) => {
         if (!isUtf8(body)) return done(clientError(400, 'Body is not valid JSON: it is not UTF-8'), undefined);
         void parseJson(request, body.toString('utf8'), done);

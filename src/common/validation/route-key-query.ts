@@ -31,14 +31,15 @@ export function routeKeyOf(source: Record<string, unknown>, details: ErrorDetail
   const key = {} as Record<(typeof FIELDS)[number], string>;
   for (const field of FIELDS) {
     const raw = Object.prototype.hasOwnProperty.call(source, field) ? source[field] : undefined;
-    const problem = nameProblem(raw);
+    const problem = routeNameProblem(raw);
     if (problem) details.push({ field, problem });
     else key[field] = (raw as string).trim();
   }
   return key;
 }
 
-function nameProblem(raw: unknown): string | undefined {
+// One name's rule (RouteKeyDto's decorators): undefined when it is acceptable.
+export function routeNameProblem(raw: unknown): string | undefined {
   if (raw === undefined || raw === null) return 'is required';
   if (typeof raw !== 'string') return 'must be a string';
   const value = raw.trim();

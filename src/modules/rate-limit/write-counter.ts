@@ -8,12 +8,13 @@ import { DependencyBreakers } from '../resilience';
 import { LimitState } from './limit-state';
 import { RATE_LIMIT_METRIC, WRITE_COUNTER_PREFIX } from './rate-limit.constants';
 
-// One fixed window per tenant, shared by every instance: INCR, and PEXPIRE when the key has no
+// One fixed window per tenant, shared by every instance: INCRBY the request's cost (1, or the number
+// of changes in a changeset), and PEXPIRE when the key has no
 // expiry yet (its first hit, or a key left without one), in one script, so concurrent writes on
 // several instances never lose a count or open two windows. Redis's clock decides when a window
 // ends; instances' clocks play no part.
 const COUNT_IN_WINDOW_LUA = `
-local hits = redis.call('INCR', KEYS[1])
+local hits = redis.call('INCRBY', KEYS[1], tonumber(ARGV[2] or '1'))
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -21,7 +22,7 @@ if ttl < 0 then
 end
 return {hits, ttl}`;
 
-type RedisWithCounter = Redis & { countInWindow(key: string, windowMs: number): Promise<[number, number]> };
+type RedisWithCounter = Redis & { countInWindow(key: string, windowMs: number, cost: number): Promise<[number, number]> };
 
 // Why not @nest-lab/throttler-storage-redis (the maintained Redis storage for throttler 6 and
 // ioredis): it sends its whole script with EVAL on every call (ioredis's defineCommand sends the
@@ -47,9 +48,10 @@ export class WriteCounter {
     this.redis = redis as RedisWithCounter;
   }
 
-  async hit(bucket: string, limit: number, windowMs: number): Promise<LimitState> {
+  // `cost`: how many writes the request makes (a changeset of n changes costs n).
+  async hit(bucket: string, limit: number, windowMs: number, cost = 1): Promise<LimitState> {
     try {
-      const [hits, msUntilReset] = await this.breakers.redis.execute(() => this.redis.countInWindow(WRITE_COUNTER_PREFIX + bucket, windowMs));
+      const [hits, msUntilReset] = await this.breakers.redis.execute(() => this.redis.countInWindow(WRITE_COUNTER_PREFIX + bucket, windowMs, cost));
       return { limitClass: 'writes', bucket, limit, hits, msUntilReset };
     } catch (err) {
       this.failures.inc();

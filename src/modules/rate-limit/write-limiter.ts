@@ -18,12 +18,13 @@ export class WriteLimiter {
     private readonly refusals: RateLimitRefusals,
   ) {}
 
-  // One hit in the caller's bucket (`addressed`: the tenant the request names, see addressedTenant).
+  // `cost` hits (1, or a changeset's number of changes) in the caller's bucket (`addressed`: the
+  // tenant the request names, see addressedTenant).
   // Within the limit the reply gets the X-RateLimit-* headers; over it, they and Retry-After, and the
   // 429 is thrown.
-  async take(reply: FastifyReply, principal: Principal, addressed: string | undefined): Promise<void> {
+  async take(reply: FastifyReply, principal: Principal, addressed: string | undefined, cost = 1): Promise<void> {
     const bucket = bucketFor(principal, addressed);
-    const state = await this.counter.hit(bucket, this.limits.of('writes', bucket), this.limits.windowMs);
+    const state = await this.counter.hit(bucket, this.limits.of('writes', bucket), this.limits.windowMs, cost);
     if (state.hits <= state.limit) {
       void reply.headers(limitHeaders(state));
       return;

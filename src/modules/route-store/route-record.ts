@@ -69,3 +69,16 @@ export interface RouteHistory {
   oldestRevision: number | null;
   revisions: RouteRevisionRecord[];
 }
+
+// One change of a changeset: a state to apply (as a single write), or a kept revision to restore.
+export type ChangesetItem = { key: RouteKey } & (
+  { change: RouteChange; rollbackTo?: undefined } | { change?: undefined; rollbackTo: number; precondition?: Precondition }
+);
+
+// Why a changeset was not applied (nothing was written): the change at `index` named a route that
+// does not exist, a revision its history does not keep, or a precondition that did not hold.
+export type ChangesetRefusal = { index: number } & (
+  | { reason: 'not_found' }
+  | { reason: 'revision_not_found'; revision: number; currentRevision: number; oldestRevision: number | null }
+  | { reason: 'precondition_failed'; currentRevision: number | null }
+);

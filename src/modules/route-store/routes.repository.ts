@@ -10,8 +10,11 @@ import { RouteEventDraft } from '../../contracts/route-event';
 import { OutboxWriter } from '../outbox';
 import { DependencyBreakers } from '../resilience';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
+import { QueryRunner } from 'typeorm';
 import {
   AppliedChange,
+  ChangesetItem,
+  ChangesetRefusal,
   PreconditionFailed,
   RouteChange,
   RouteHistory,
@@ -72,9 +75,96 @@ export class RoutesRepository {
     event: RouteEventDraft,
   ): Promise<AppliedChange | PreconditionFailed | null> {
     if (!inScope(scope, key.tenant)) return null;
+    const rows: ApplyRow[] = await this.query(APPLY_CHANGE, this.applyParams(key, change, event));
+    if (!rows.length) return null;
+    const row = rows[0];
+    if (!row.matched) return { preconditionFailed: true, currentRevision: row.revision };
+    return { route: toRecord(row, key), created: row.created, changed: row.changed };
+  }
+
+  // A changeset: every change in one transaction, all applied or none. Each is the single write's
+  // statement (tm_apply_route_change, with its precondition); a rollback first reads its revision in
+  // the same transaction. Routes are locked in key order, whatever the request's order, so two
+  // changesets over the same routes wait for each other instead of deadlocking. The first change
+  // that cannot apply rolls everything back and is returned as the refusal; results are in the
+  // request's order. `events[i]` is change i's event draft.
+  async applyChangeset(
+    scope: TenantScope,
+    items: ChangesetItem[],
+    events: RouteEventDraft[],
+  ): Promise<{ applied: AppliedChange[] } | { refused: ChangesetRefusal }> {
+    const outside = items.findIndex((item) => !inScope(scope, item.key.tenant));
+    if (outside >= 0) return { refused: { index: outside, reason: 'not_found' } };
+    const order = items.map((_, index) => index).sort((a, b) => compareKeys(items[a].key, items[b].key));
+    return this.breakers.database
+      .execute(async () => {
+        const runner = this.dataSource.createQueryRunner();
+        await runner.connect();
+        try {
+          await runner.startTransaction();
+          const applied: AppliedChange[] = new Array(items.length);
+          for (const index of order) {
+            const outcome = await this.applyInTransaction(runner, items[index], events[index], index);
+            if ('refused' in outcome) {
+              await runner.rollbackTransaction();
+              return outcome;
+            }
+            applied[index] = outcome.applied;
+          }
+          await runner.commitTransaction();
+          return { applied };
+        } catch (err) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+          throw err;
+        } finally {
+          await runner.release();
+        }
+      })
+      .catch((err: unknown) => {
+        if (isInfrastructureFailure(err)) this.connectionErrors.inc();
+        throw err;
+      });
+  }
+
+  private async applyInTransaction(
+    runner: QueryRunner,
+    item: ChangesetItem,
+    event: RouteEventDraft,
+    index: number,
+  ): Promise<{ applied: AppliedChange } | { refused: ChangesetRefusal }> {
+    let change: RouteChange;
+    if (item.rollbackTo === undefined) change = item.change;
+    else {
+      const rows: Array<Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null }> = await runner.query(
+        REVISION_BY_NUMBER,
+        [...keyParams(item.key), item.rollbackTo],
+      );
+      if (!rows.length) return { refused: { index, reason: 'not_found' } };
+      const [row] = rows;
+      if (row.revision === null) {
+        return {
+          refused: {
+            index,
+            reason: 'revision_not_found',
+            revision: item.rollbackTo,
+            currentRevision: row.current_revision,
+            oldestRevision: row.oldest_revision,
+          },
+        };
+      }
+      change = { url: row.is_active ? row.url! : null, active: row.is_active!, precondition: item.precondition };
+    }
+    const rows: ApplyRow[] = await runner.query(APPLY_CHANGE, this.applyParams(item.key, change, event));
+    if (!rows.length) return { refused: { index, reason: 'not_found' } };
+    const [row] = rows;
+    if (!row.matched) return { refused: { index, reason: 'precondition_failed', currentRevision: row.revision } };
+    return { applied: { route: toRecord(row, item.key), created: row.created, changed: row.changed } };
+  }
+
+  private applyParams(key: RouteKey, change: RouteChange, event: RouteEventDraft): unknown[] {
     const outbox = this.outbox.row(event);
     const condition = change.precondition;
-    const rows: Array<EndpointRow & { created: boolean; changed: boolean; matched: boolean }> = await this.query(APPLY_CHANGE, [
+    return [
       ...keyParams(key),
       change.url,
       change.active,
@@ -83,11 +173,7 @@ export class RoutesRepository {
       outbox.headers,
       condition?.kind ?? null,
       condition?.kind === 'revisions' ? condition.revisions : null,
-    ]);
-    if (!rows.length) return null;
-    const row = rows[0];
-    if (!row.matched) return { preconditionFailed: true, currentRevision: row.revision };
-    return { route: toRecord(row, key), created: row.created, changed: row.changed };
+    ];
   }
 
   // The read path's only query: one indexed join, inactive rows included so the revision is known.
@@ -179,15 +265,10 @@ export class RoutesRepository {
     revision: number,
   ): Promise<{ currentRevision: number; oldestRevision: number | null; revision: RouteRevisionRecord | null } | null> {
     if (!inScope(scope, key.tenant)) return null;
-    const rows: Array<Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null }> = await this.query(
-      `SELECT e.revision AS current_revision,
-         (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
-         ${REVISION_COLUMNS}
-       ${ROUTE_JOINS}
-       LEFT JOIN route_revisions r ON r.endpoint_id = e.id AND r.revision = $5
-       WHERE ${BY_KEY}`,
-      [...keyParams(key), revision],
-    );
+    const rows: Array<Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null }> = await this.query(REVISION_BY_NUMBER, [
+      ...keyParams(key),
+      revision,
+    ]);
     if (!rows.length) return null;
     const row = rows[0];
     return {
@@ -210,6 +291,23 @@ export class RoutesRepository {
     );
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
   }
+}
+
+type ApplyRow = EndpointRow & { created: boolean; changed: boolean; matched: boolean };
+
+// One kept revision of a route with the route's current and oldest kept revision; no row: no route,
+// a row of NULL revision columns: that revision is not kept.
+const REVISION_BY_NUMBER = `SELECT e.revision AS current_revision,
+    (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
+    ${REVISION_COLUMNS}
+  ${ROUTE_JOINS}
+  LEFT JOIN route_revisions r ON r.endpoint_id = e.id AND r.revision = $5
+  WHERE ${BY_KEY}`;
+
+function compareKeys(a: RouteKey, b: RouteKey): number {
+  const x = routeKeyString(a);
+  const y = routeKeyString(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 // Revisions are PostgreSQL integers; "before the largest" means "from the newest".

@@ -5,9 +5,16 @@ import { Precondition } from '../route-store';
 export class RouteNotFoundError extends DomainError {
   readonly code = 'ROUTE.NOT_FOUND';
 
-  constructor(key: RouteKey) {
+  // `at`: the index of the change in a changeset that named the route (see changeContext).
+  constructor(key: RouteKey, at?: number) {
     // The seed's 404 named the route in tenant/service/env/version fields; clients may read them.
-    super(`No route found for ${routeKeyPath(key)}`, undefined, { tenant: key.tenant, service: key.service, env: key.env, version: key.version });
+    super(`${prefix(at)}No route found for ${routeKeyPath(key)}`, undefined, {
+      tenant: key.tenant,
+      service: key.service,
+      env: key.env,
+      version: key.version,
+      ...changeContext(at),
+    });
   }
 }
 
@@ -25,13 +32,14 @@ export class InvalidCursorError extends DomainError {
 export class RoutePreconditionFailedError extends DomainError {
   readonly code = 'ROUTE.PRECONDITION_FAILED';
 
-  constructor(key: RouteKey, precondition: Precondition, current: number | null) {
-    super(`${routeKeyPath(key)} ${now(current)}; ${required(precondition)}`, undefined, {
+  constructor(key: RouteKey, precondition: Precondition, current: number | null, at?: number) {
+    super(`${prefix(at)}${routeKeyPath(key)} ${now(current)}; ${required(precondition)}`, undefined, {
       tenant: key.tenant,
       service: key.service,
       env: key.env,
       version: key.version,
       current_revision: current,
+      ...changeContext(at),
     });
   }
 }
@@ -61,14 +69,15 @@ function required(precondition: Precondition): string {
 export class RouteRevisionNotFoundError extends DomainError {
   readonly code = 'ROUTE.REVISION_NOT_FOUND';
 
-  constructor(key: RouteKey, revision: number, current: number, oldest: number | null) {
-    super(`${routeKeyPath(key)} has no revision ${revision} to roll back to; ${kept(revision, current, oldest)}`, undefined, {
+  constructor(key: RouteKey, revision: number, current: number, oldest: number | null, at?: number) {
+    super(`${prefix(at)}${routeKeyPath(key)} has no revision ${revision} to roll back to; ${kept(revision, current, oldest)}`, undefined, {
       tenant: key.tenant,
       service: key.service,
       env: key.env,
       version: key.version,
       current_revision: current,
       oldest_revision: oldest,
+      ...changeContext(at),
     });
   }
 }
@@ -77,4 +86,14 @@ function kept(revision: number, current: number, oldest: number | null): string 
   if (oldest === null) return `it is at revision ${current} and keeps no history`;
   if (revision > current) return `it is at revision ${current} (revisions ${oldest} to ${current} are kept)`;
   return `revisions before ${oldest} are no longer kept (ROUTE_HISTORY_LIMIT); ${oldest} to ${current} are`;
+}
+
+// A changeset is applied whole or not at all; the error that stopped it names the change
+// (`change_index`, its position in `changes`) and says so in the message.
+function changeContext(at: number | undefined): { change_index?: number } {
+  return at === undefined ? {} : { change_index: at };
+}
+
+function prefix(at: number | undefined): string {
+  return at === undefined ? '' : `changes.${at}: `;
 }

@@ -6,9 +6,11 @@ import { METRIC } from '../../common/metrics/metric-names';
 import { Principal, scopeOf, TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { RouteCache } from '../route-store';
-import { AppliedChange, Precondition, RouteHistory, RouteListFilter, RouteRecord } from '../route-store';
+import { AppliedChange, ChangesetItem, ChangesetRefusal, Precondition, RouteHistory, RouteListFilter, RouteRecord } from '../route-store';
 import { RoutesRepository } from '../route-store';
+import { ChangesetChange } from './dto/changeset-body';
 import { changeOf, draftEvent, Intent } from './route-change';
+import { expectedRevisionPrecondition } from './write-precondition';
 import { RouteNotFoundError, RoutePreconditionFailedError, RouteRevisionNotFoundError } from './routes.errors';
 
 // Reads take the caller's TenantScope; writes take the caller (Principal), which gives both the scope
@@ -49,6 +51,29 @@ export class RoutesService {
     const target = found.revision;
     if (!target) throw new RouteRevisionNotFoundError(key, toRevision, found.currentRevision, found.oldestRevision);
     return this.write(caller, key, target.isActive ? { kind: 'upsert', url: target.url } : { kind: 'deactivate' }, precondition);
+  }
+
+  // A changeset: every change applied in one transaction, or none (docs/design.md, "Changesets").
+  // Each change is the single write it names, with its own revision, event and history row; an
+  // expected_revision on a change is its precondition. The first change that cannot apply (a route
+  // or revision that is not there, a precondition that does not hold) fails the whole changeset with
+  // that change's error, naming its index. Results are in the request's order.
+  async applyChangeset(caller: Principal, changes: ChangesetChange[]): Promise<AppliedChange[]> {
+    this.requests.inc(changes.length);
+    const stopTimer = this.latency.startTimer();
+    try {
+      const correlationId = this.correlationId();
+      const events = changes.map((change) => draftEvent(change.key, caller, correlationId));
+      const result = await this.repository.applyChangeset(scopeOf(caller), changes.map(itemOf), events);
+      if ('refused' in result) throw refusalError(result.refused, changes[result.refused.index]);
+      stopTimer();
+      this.successes.inc(changes.length);
+      await Promise.all(result.applied.filter((applied) => applied.changed).map((applied) => this.refreshCache(applied.route)));
+      return result.applied;
+    } catch (err) {
+      this.failures.inc(changes.length);
+      throw err;
+    }
   }
 
   async history(scope: TenantScope, key: RouteKey, page: { beforeRevision?: number; limit: number }): Promise<RouteHistory> {
@@ -97,5 +122,29 @@ export class RoutesService {
 
   private correlationId(): string | null {
     return this.cls.isActive() ? (this.cls.getId() ?? null) : null;
+  }
+}
+
+function itemOf(change: ChangesetChange): ChangesetItem {
+  const precondition = change.expected_revision === undefined ? undefined : expectedRevisionPrecondition(change.expected_revision);
+  if (change.action === 'rollback') return { key: change.key, rollbackTo: change.to_revision, precondition };
+  const intent: Intent = change.action === 'upsert' ? { kind: 'upsert', url: change.url } : { kind: change.action };
+  const state = changeOf(intent);
+  return { key: change.key, change: precondition ? { ...state, precondition } : state };
+}
+
+function refusalError(refusal: ChangesetRefusal, change: ChangesetChange): Error {
+  switch (refusal.reason) {
+    case 'not_found':
+      return new RouteNotFoundError(change.key, refusal.index);
+    case 'revision_not_found':
+      return new RouteRevisionNotFoundError(change.key, refusal.revision, refusal.currentRevision, refusal.oldestRevision, refusal.index);
+    case 'precondition_failed':
+      return new RoutePreconditionFailedError(
+        change.key,
+        expectedRevisionPrecondition(change.expected_revision!),
+        refusal.currentRevision,
+        refusal.index,
+      );
   }
 }

@@ -45,7 +45,12 @@ export function preconditionOf(headers: IncomingHttpHeaders, expectedRevision: n
   }
   if (ifMatch !== undefined) return fromIfMatch(ifMatch);
   if (ifNoneMatch !== undefined) return fromIfNoneMatch(ifNoneMatch);
-  return { precondition: expectedRevision === 0 ? { kind: 'absent' } : { kind: 'revisions', revisions: [expectedRevision!] } };
+  return { precondition: expectedRevisionPrecondition(expectedRevision!) };
+}
+
+// The body field's precondition: 0 means "must not exist yet", n "must be at revision n".
+export function expectedRevisionPrecondition(expectedRevision: number): Precondition {
+  return expectedRevision === 0 ? { kind: 'absent' } : { kind: 'revisions', revisions: [expectedRevision] };
 }
 
 // If-Match compares strongly (RFC 9110 §13.1.1): only strong tags naming a revision can match. A weak

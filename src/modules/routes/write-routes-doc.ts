@@ -94,3 +94,22 @@ export const ROLLBACK_OPERATION = write({
   body: 'RollbackRouteDto',
   responses: { 200: route('The route, at a new revision (or unchanged when it was already in that state)') },
 });
+
+export const CHANGESET_OPERATION: OperationObject = {
+  tags: ['routes'],
+  operationId: 'RoutesController_changeset',
+  summary: 'Apply several route changes atomically: all of them or none',
+  description:
+    'Up to 100 changes to routes of one tenant (upsert, activate, deactivate, rollback), applied in one PostgreSQL ' +
+    'transaction: either every change is committed, each with its own revision, event and history row, or none is. Each ' +
+    'change is validated as the single write it names (errors name `changes.<i>.<field>`); at most one change per route. ' +
+    'A change that cannot apply (its route or revision is not there, its expected_revision does not hold) stops the ' +
+    'changeset with that error, `change_index` naming it, and nothing is written. Counts as one write per change in the ' +
+    'rate limit. Preconditions go in each change (expected_revision); If-Match and If-None-Match are refused here.',
+  parameters: [{ ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } }],
+  requestBody: { required: true, content: json('ChangesetDto') },
+  responses: {
+    200: { description: 'Every change was applied (or was already in effect), in the order of the request', content: json('ChangesetResponseDto') },
+    ...ERRORS,
+  },
+};

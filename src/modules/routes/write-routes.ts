@@ -20,7 +20,9 @@ import { parseRollbackRouteBody, RollbackRouteBody } from './dto/rollback-route-
 import { RollbackRouteDto } from './dto/rollback-route.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
 import { RoutesService } from './routes.service';
-import { ACTIVATE_OPERATION, CREATE_OPERATION, DEACTIVATE_OPERATION, ROLLBACK_OPERATION } from './write-routes-doc';
+import { ACTIVATE_OPERATION, CHANGESET_OPERATION, CREATE_OPERATION, DEACTIVATE_OPERATION, ROLLBACK_OPERATION } from './write-routes-doc';
+import { CHANGESET_MAX_CHANGES, parseChangesetBody } from './dto/changeset-body';
+import { ChangesetChangeDto, ChangesetDto, ChangesetResponseDto, ChangesetResultDto } from './dto/changeset.dto';
 import { preconditionOf } from './write-precondition';
 
 const BASE = '/api/v1/routes';
@@ -63,6 +65,24 @@ documentRawRoute({ path: ACTIVATE.path, method: 'post', operation: ACTIVATE_OPER
 documentRawRoute({ path: DEACTIVATE.path, method: 'post', operation: DEACTIVATE_OPERATION, models: [RouteChangeDto, RouteResponseDto] });
 documentRawRoute({ path: ROLLBACK.path, method: 'post', operation: ROLLBACK_OPERATION, models: [RollbackRouteDto, RouteResponseDto] });
 
+const CHANGESET_PATH = `${BASE}/changeset`;
+const CHANGESET_BODY_LIMIT_BYTES = 256 * 1024;
+documentRawRoute({
+  path: CHANGESET_PATH,
+  method: 'post',
+  operation: CHANGESET_OPERATION,
+  models: [ChangesetDto, ChangesetChangeDto, ChangesetResponseDto, ChangesetResultDto, RouteResponseDto],
+});
+
+// The rate-limit cost of a changeset, from its raw body: its number of changes, within 1..the maximum.
+function changesetCost(body: unknown): number {
+  const changes =
+    body !== null && typeof body === 'object' && Object.prototype.hasOwnProperty.call(body, 'changes')
+      ? (body as { changes: unknown }).changes
+      : undefined;
+  return Array.isArray(changes) ? Math.min(Math.max(changes.length, 1), CHANGESET_MAX_CHANGES) : 1;
+}
+
 const STRING = { type: 'string' };
 // fast-json-stringify writes the answer from this schema, in RouteResponseDto's field order.
 const RESPONSE_SCHEMA = {
@@ -79,6 +99,18 @@ const RESPONSE_SCHEMA = {
     updated_at: STRING,
   },
   required: ['tenant', 'service', 'env', 'version', 'url', 'is_active', 'revision', 'created_at', 'updated_at'],
+};
+const CHANGESET_RESPONSE_SCHEMA = {
+  type: 'object',
+  properties: {
+    tenant: STRING,
+    changes: {
+      type: 'array',
+      items: { type: 'object', properties: { outcome: STRING, route: RESPONSE_SCHEMA }, required: ['outcome', 'route'] },
+    },
+    count: { type: 'integer' },
+  },
+  required: ['tenant', 'changes', 'count'],
 };
 
 // The route writes (create, activate, deactivate, rollback) are served by plain Fastify routes, as resolve is, not by the Nest
@@ -113,9 +145,57 @@ export class WriteRoutes implements OnModuleInit {
         handler: (request, reply) => this.handle(operation, request, reply),
       });
     }
+    fastify.route({
+      method: 'POST',
+      url: CHANGESET_PATH,
+      // Up to 100 changes with URLs of up to 2 KiB each: more than a single write's 16 KiB.
+      bodyLimit: CHANGESET_BODY_LIMIT_BYTES,
+      schema: { response: { 200: CHANGESET_RESPONSE_SCHEMA } },
+      handler: (request, reply) => this.handleChangeset(request, reply),
+    });
   }
 
-  private async handle<T extends Conditional>(operation: WriteOperation<T>, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  private handle<T extends Conditional>(operation: WriteOperation<T>, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    return this.serve(request, reply, 1, async (caller) => {
+      const input = this.parse(operation.parse, request.body);
+      const condition = preconditionOf(request.headers, input.expected_revision);
+      if (condition.problems) throw new ValidationFailedError(condition.problems);
+      const change = await this.bulkheads.run('writes', () => operation.apply(this.routes, caller, input, condition.precondition));
+      if (change.created) void reply.code(201);
+      return RouteResponseDto.from(change.route);
+    });
+  }
+
+  // A changeset costs one write per change in the rate limit (counted from the body before it is
+  // validated, at least 1 and at most the maximum) and takes one slot of the writes bulkhead.
+  // Its preconditions are per change (expected_revision); If-Match and If-None-Match name one
+  // resource and are refused here rather than applied to every change.
+  private handleChangeset(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    return this.serve(request, reply, changesetCost(request.body), async (caller) => {
+      const input = this.parse(parseChangesetBody, request.body);
+      const headers = (['if-match', 'if-none-match'] as const).filter((name) => request.headers[name] !== undefined);
+      if (headers.length) {
+        throw new ValidationFailedError(
+          headers.map((name) => ({
+            field: name === 'if-match' ? 'If-Match' : 'If-None-Match',
+            problem: 'is not accepted on a changeset: send expected_revision in each change',
+          })),
+        );
+      }
+      const applied = await this.bulkheads.run('writes', () => this.routes.applyChangeset(caller, input.changes));
+      return {
+        tenant: input.tenant,
+        changes: applied.map((change) => ({
+          outcome: change.created ? 'created' : change.changed ? 'changed' : 'unchanged',
+          route: RouteResponseDto.from(change.route),
+        })),
+        count: applied.length,
+      };
+    });
+  }
+
+  // Every route write, step for step in the order Nest ran them (see the class comment).
+  private async serve(request: FastifyRequest, reply: FastifyReply, cost: number, work: (caller: Principal) => Promise<unknown>): Promise<unknown> {
     try {
       const caller = await this.authenticator.authenticate(request.headers);
       if (!roleAllows(caller.role, 'writer')) {
@@ -123,15 +203,10 @@ export class WriteRoutes implements OnModuleInit {
         throw new ForbiddenError('writer', caller.role);
       }
       request.principal = caller;
-      await this.limiter.take(reply, caller, addressedTenant(request));
+      await this.limiter.take(reply, caller, addressedTenant(request), cost);
       this.drain.enter();
       try {
-        const input = this.parse(operation, request.body);
-        const condition = preconditionOf(request.headers, input.expected_revision);
-        if (condition.problems) throw new ValidationFailedError(condition.problems);
-        const change = await this.bulkheads.run('writes', () => operation.apply(this.routes, caller, input, condition.precondition));
-        if (change.created) void reply.code(201);
-        return RouteResponseDto.from(change.route);
+        return await work(caller);
       } finally {
         this.drain.leave();
       }
@@ -141,10 +216,10 @@ export class WriteRoutes implements OnModuleInit {
     }
   }
 
-  private parse<T extends Conditional>(operation: WriteOperation<T>, body: unknown): T {
+  private parse<T>(parse: (body: object) => HandValidated<T>, body: unknown): T {
     const problem = bodyShapeProblem(body);
     if (problem) throw new ValidationFailedError([problem]);
-    const parsed = operation.parse((body ?? {}) as object);
+    const parsed = parse((body ?? {}) as object);
     if (parsed.details) throw new ValidationFailedError(parsed.details);
     return parsed.value;
   }

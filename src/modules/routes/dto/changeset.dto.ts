@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_URL_LENGTH } from '../../../common/validation/endpoint-url';
+import { ROUTE_NAME_PATTERN } from '../../../common/validation/route-name.decorator';
+import { MAX_REVISION } from '../write-precondition';
+import { CHANGE_ACTIONS, CHANGESET_MAX_CHANGES } from './changeset-body';
+import { RouteResponseDto } from './route-response.dto';
+
+const name = (example: string, description: string) => ({ example, description, pattern: ROUTE_NAME_PATTERN.source, minLength: 1, maxLength: 128 });
+
+// The OpenAPI description of a changeset. Validation is by hand (changeset-body.ts), each change
+// by its single write's hand validator, which the specs of those compare with their DTOs'
+// decorators; so these classes only describe the shapes and carry no validators of their own.
+export class ChangesetChangeDto {
+  @ApiProperty({
+    enum: CHANGE_ACTIONS,
+    example: 'upsert',
+    description: 'upsert: create or update (url); activate; deactivate; rollback: restore revision to_revision',
+  })
+  action: string;
+
+  @ApiProperty(name('payments', 'Service name')) service: string;
+  @ApiProperty(name('prod', 'Environment name')) env: string;
+  @ApiProperty(name('v2', 'Version label')) version: string;
+
+  @ApiPropertyOptional({
+    example: 'https://payments-v2.internal.example.com',
+    maxLength: MAX_URL_LENGTH,
+    format: 'uri',
+    description: 'upsert only, and required there: the endpoint URL, under the same rules as POST /api/v1/routes',
+  })
+  url?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_REVISION, example: 3, description: 'rollback only, and required there' })
+  to_revision?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_REVISION,
+    example: 3,
+    description:
+      'Apply the changeset only if this route is at this revision (0: only if it does not exist yet); otherwise 412 and nothing is written',
+  })
+  expected_revision?: number;
+}
+
+export class ChangesetDto {
+  @ApiProperty(name('team-a', 'The tenant of every route in the changeset'))
+  tenant: string;
+
+  @ApiProperty({ type: [ChangesetChangeDto], minItems: 1, maxItems: CHANGESET_MAX_CHANGES, description: 'At most one change per route' })
+  changes: ChangesetChangeDto[];
+}
+
+export class ChangesetResultDto {
+  @ApiProperty({ enum: ['created', 'changed', 'unchanged'], example: 'changed' })
+  outcome: string;
+
+  @ApiProperty({ type: RouteResponseDto, description: 'The route after the changeset' })
+  route: RouteResponseDto;
+}
+
+export class ChangesetResponseDto {
+  @ApiProperty({ example: 'team-a' }) tenant: string;
+  @ApiProperty({ type: [ChangesetResultDto], description: 'One result per change, in the order of the request' }) changes: ChangesetResultDto[];
+  @ApiProperty({ type: 'integer', example: 2 }) count: number;
+}
