@@ -9,11 +9,11 @@ import { ConditionalRouteChange1796297888448 } from "./1796297888448-Conditional
 // writes its state as a new change. Routes that exist when this runs get one "baseline" row with
 // their current state (what came before is not known here; the audit trail has it).
 //
-// No foreign key to endpoints, on purpose: its check is a trigger and a row lookup on every write,
-// and measured with pgbench calling the function (8 clients, alternating databases) it cost about a
-// tenth of the database's write throughput, against none for the table without it. The rows are
-// written only by the function, next to the endpoint row it just locked, and endpoints are never
-// deleted; a history that outlives a route is what a history is for anyway.
+// The foreign key to endpoints (ON DELETE CASCADE) costs a trigger and a row lookup per write, and
+// was left out at first for that; the bench then showed why it is needed: endpoint rows removed
+// outside the API (its reset does TRUNCATE … RESTART IDENTITY CASCADE) left their history behind,
+// and once ids were reused every write to those routes failed on the primary key. History must go
+// with its route, whoever removes it.
 //
 // The eleven-parameter function gets the history insert (its body is the previous migration's with
 // one INSERT added; a migration is a snapshot, so it is repeated here). The nine-parameter one, kept
@@ -35,7 +35,8 @@ export class RouteRevisionHistory1796305502422 implements MigrationInterface {
                 "changed_by_key_id" character varying,
                 "correlation_id" character varying,
                 "event_id" uuid,
-                CONSTRAINT "pk_route_revisions" PRIMARY KEY ("endpoint_id", "revision")
+                CONSTRAINT "pk_route_revisions" PRIMARY KEY ("endpoint_id", "revision"),
+                CONSTRAINT "fk_route_revisions_endpoint" FOREIGN KEY ("endpoint_id") REFERENCES "endpoints"("id") ON DELETE CASCADE
             )
         `);
         await queryRunner.query(`

@@ -192,5 +192,9 @@ describe('Consumers applying a backlog in batches (e2e)', () => {
     expect(value('consumer_events_processed_total', 'audit_log')).toBeGreaterThanOrEqual(ROUTES * 5 + 4);
     expect(value('consumer_events_duplicate_total', 'audit_log')).toBeGreaterThanOrEqual(copies.length);
     expect(value('consumer_events_dead_lettered_total', 'audit_log')).toBeGreaterThanOrEqual(1);
+    // Write-to-applied time: one observation per applied event (duplicates are not observed again).
+    for (const group of ['cache_invalidation', 'cache_warming', 'audit_log']) {
+      expect(value('consumer_event_delay_seconds_count', group)).toBe(value('consumer_events_processed_total', group));
+    }
   });
 });

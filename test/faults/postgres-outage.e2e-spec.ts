@@ -53,6 +53,15 @@ describe('PostgreSQL stopped (e2e)', () => {
         const read = await api.http.get(resolvePath(cached));
         expect({ status: read.status, url: read.body.url }).toEqual({ status: 200, url: 'https://cached.example.com' });
       }
+      // The other writes and the history read PostgreSQL too: the same fast 503.
+      const changeset = { tenant, changes: [{ action: 'upsert', service: 'payments', env: 'prod', version: 'cs', url: 'https://down.example.com' }] };
+      for (const [what, request] of [
+        ['a changeset', () => api.http.post('/api/v1/routes/changeset', changeset)],
+        ['a rollback', () => api.http.post('/api/v1/routes/rollback', { ...cached, to_revision: 1 })],
+        ['a history read', () => api.http.get(`/api/v1/routes/${tenant}/payments/prod/cached/history`)],
+      ] as const) {
+        expectUnavailable(await within(CONNECTION_TIMEOUT_S * 1000, request(), `answer to ${what} within DB_CONNECTION_TIMEOUT`));
+      }
       // A route nobody cached cannot be answered either way: 503, not a 404 that would be a guess.
       expectUnavailable(await api.http.get(resolvePath(routeOf(tenant, 'never-seen'))));
       expect((await api.http.get('/health/ready')).status).toBe(503);
@@ -67,6 +76,13 @@ describe('PostgreSQL stopped (e2e)', () => {
     );
     expect((await api.http.get(resolvePath(after))).body).toMatchObject({ url: 'https://after.example.com', revision: 1 });
     expect((await api.http.post('/api/v1/routes', { ...cached, url: 'https://cached-2.example.com' })).body).toMatchObject({ revision: 2 });
+    const changeset = await api.http.post('/api/v1/routes/changeset', {
+      tenant,
+      changes: [{ action: 'rollback', service: 'payments', env: 'prod', version: 'cached', to_revision: 1 }],
+    });
+    expect(changeset.body.changes).toEqual([
+      { outcome: 'changed', route: expect.objectContaining({ url: 'https://cached.example.com', revision: 3 }) },
+    ]);
     await eventually(async () => expect(await databaseBreaker()).toBe(0));
     await eventually(async () => expect((await api.http.get('/health/ready')).status).toBe(200));
   });

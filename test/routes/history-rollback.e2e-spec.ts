@@ -259,6 +259,23 @@ describe('Route history and rollback (e2e)', () => {
     ]);
   });
 
+  it('should remove a route’s history with its endpoint row, so a later route never inherits or trips over it', async () => {
+    // Endpoints are never deleted through the API; an operator (or the bench's reset) may delete them.
+    const route = await withFourRevisions('cascade');
+    const { rows } = await db.query(`SELECT e.id FROM endpoints e JOIN route_revisions r ON r.endpoint_id = e.id WHERE r.correlation_id = $1`, [
+      `${route.tenant}-1`,
+    ]);
+    await db.query('DELETE FROM endpoints WHERE id = $1', [rows[0].id]);
+
+    const left = await db.query('SELECT count(*)::int AS n FROM route_revisions WHERE endpoint_id = $1', [rows[0].id]);
+    const again = await api.http.post('/api/v1/routes', { ...route, url: 'https://again.example.com' });
+    const history = await api.http.get(`${pathOf(route)}/history`);
+
+    expect(left.rows[0].n).toBe(0);
+    expect(again.status).toBe(201);
+    expect(history.body).toMatchObject({ current_revision: 1, oldest_revision: 1, count: 1 });
+  });
+
   describe('with ROUTE_HISTORY_LIMIT=3', () => {
     let small: TestApp;
 

@@ -30,6 +30,7 @@ export const METRIC = {
   consumerDeadLettered: 'consumer_events_dead_lettered_total',
   consumerDuplicates: 'consumer_events_duplicate_total',
   consumerLag: 'consumer_group_lag',
+  consumerEventDelay: 'consumer_event_delay_seconds',
 } as const;
 
 // Histogram buckets for sub-millisecond to seconds latencies (the hot path answers in well under 1 ms).

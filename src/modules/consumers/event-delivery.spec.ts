@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
 import { ClsService } from 'nestjs-cls';
 import { AsyncLocalStorage } from 'async_hooks';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DomainError } from '../../common/errors/domain.error';
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { ConsumedMessage, RouteEventBatch } from '../../infra/kafka/route-events-server';
@@ -63,6 +63,7 @@ function setup() {
     counter('failed'),
     counter('dead'),
     counter('dup'),
+    new Histogram({ name: 'delay', help: 'delay', labelNames: ['group'], buckets: [0.1, 60, 3600], registers: [registry] }),
     new DependencyBreakers(
       { breaker: { failureThreshold: 5, halfOpenAfterMs: 1000 }, retryBudget: { percent: 20, minRetries: 1000, windowMs: 10_000 } } as any,
       new Gauge({ name: 'breaker_state', help: 'x', labelNames: ['dependency'], registers: [registry] }),
@@ -70,7 +71,7 @@ function setup() {
     { cache_invalidation: 'redis', cache_warming: 'database', audit_log: 'mongodb' },
   );
   const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.group)?.value ?? 0;
-  return { sut, ctx, sent, cls, metric };
+  return { sut, ctx, sent, cls, metric, registry };
 }
 
 const applyAll = (outcome: BatchOutcome = 'applied') => jest.fn(async (events: RouteChangedEvent[]) => events.map(() => outcome));
@@ -121,6 +122,26 @@ describe(EventDelivery.name, () => {
 
     expect(await metric('processed')).toBe(2);
     expect(await metric('dup')).toBe(1);
+  });
+
+  it('should observe, for each applied event but not for duplicates, the time since it occurred', async () => {
+    const { sut, ctx, registry } = setup();
+    const now = Date.now();
+    const at = (i: number, msAgo: number) => ({ ...event(i), occurred_at: new Date(now - msAgo).toISOString() });
+    const { batch } = batchOf([message(1, at(1, 50)), message(2, at(2, 30_000)), message(3, at(3, 10)), message(4, at(4, -5_000))]);
+
+    await sut.deliver('audit_log', batch, ctx, async () => ['applied', 'applied', 'duplicate', 'applied']);
+
+    const values = (await registry.getSingleMetric('delay')!.get()).values as Array<{
+      metricName?: string;
+      labels: Record<string, unknown>;
+      value: number;
+    }>;
+    const bucket = (le: number) => values.find((v) => v.metricName === 'delay_bucket' && v.labels.le === le)!.value;
+    expect(values.find((v) => v.metricName === 'delay_count')!.labels).toEqual({ group: 'audit_log' });
+    expect(values.find((v) => v.metricName === 'delay_count')!.value).toBe(3);
+    // 50 ms ago, and a clock 5 s ahead of ours (counted as 0), within 0.1 s; 30 s ago within 60 s.
+    expect([bucket(0.1), bucket(60), bucket(3600)]).toEqual([2, 3, 3]);
   });
 
   it('should dead-letter a poison message in the middle of a batch with its headers and the reason, and apply the rest', async () => {

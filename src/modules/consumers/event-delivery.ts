@@ -4,7 +4,7 @@ import { KafkaContext } from '@nestjs/microservices';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { CLS_ID, ClsService } from 'nestjs-cls';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { kafkaConfig } from '../../config/kafka.config';
 import { DomainError, isPermanentFailure } from '../../common/errors/domain.error';
 import { ThrottledLog } from '../../common/logging/throttled-log';
@@ -73,6 +73,7 @@ export class EventDelivery implements BeforeApplicationShutdown {
     @InjectMetric(METRIC.consumerFailed) private readonly failures: Counter<string>,
     @InjectMetric(METRIC.consumerDeadLettered) private readonly deadLettered: Counter<string>,
     @InjectMetric(METRIC.consumerDuplicates) private readonly duplicates: Counter<string>,
+    @InjectMetric(METRIC.consumerEventDelay) private readonly delay: Histogram<string>,
     private readonly breakers: DependencyBreakers,
     @Inject(GROUP_RETRY_BUDGETS) private readonly retryBudgets: Record<ConsumerGroupType, Dependency>,
   ) {}
@@ -98,12 +99,18 @@ export class EventDelivery implements BeforeApplicationShutdown {
     const outcomes = events.length > 0 ? await this.persist(group, ctx, messages, () => this.applyIsolating(events, apply)) : [];
     const rejected: Rejected[] = [];
     const counts = { applied: 0, duplicate: 0 };
+    const appliedAt = Date.now();
+    const delay = this.delay.labels({ group });
     let next = 0;
     parsed.forEach((p, i) => {
       const outcome = p.ok ? outcomes[next++] : undefined;
       if (!p.ok) rejected.push({ message: messages[i], reason: p.reason });
       else if (isPermanentFailure(outcome)) rejected.push({ message: messages[i], reason: `${outcome.code}: ${outcome.message}` });
-      else counts[outcome!] += 1;
+      else {
+        counts[outcome!] += 1;
+        // Redelivered duplicates were in effect already; a clock behind the API's counts as 0.
+        if (outcome === 'applied') delay.observe(Math.max(0, appliedAt - Date.parse(p.event.occurred_at)) / 1000);
+      }
     });
     if (counts.applied > 0) this.processed.inc({ group }, counts.applied);
     if (counts.duplicate > 0) this.duplicates.inc({ group }, counts.duplicate);

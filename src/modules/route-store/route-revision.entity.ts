@@ -1,10 +1,11 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { EndpointEntity } from './endpoint.entity';
 
 // One row per revision of a route, written by tm_apply_route_change in the change's own transaction
 // (migration RouteRevisionHistory), so the history never disagrees with the route. `action` is the
 // event's action, or "baseline" for the state a route had when history began. The oldest rows of a
-// route are pruned past ROUTE_HISTORY_LIMIT revisions (RouteHistoryPruner). endpoint_id has no foreign
-// key, on purpose (migration RouteRevisionHistory says why).
+// route are pruned past ROUTE_HISTORY_LIMIT revisions (RouteHistoryPruner).
+// Deleting a route's endpoint row deletes its history (migration RouteRevisionHistory says why).
 @Entity({ name: 'route_revisions' })
 export class RouteRevisionEntity {
   @PrimaryColumn({ name: 'endpoint_id', type: 'integer', primaryKeyConstraintName: 'pk_route_revisions' })
@@ -12,6 +13,10 @@ export class RouteRevisionEntity {
 
   @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'pk_route_revisions' })
   revision: number;
+
+  @ManyToOne(() => EndpointEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'endpoint_id', foreignKeyConstraintName: 'fk_route_revisions_endpoint' })
+  endpoint?: EndpointEntity;
 
   @Column({ type: 'varchar', length: 16 })
   action: string;
