@@ -53,12 +53,14 @@ export class RoutesRepository {
   // Every query goes through the database breaker: while PostgreSQL is failing, callers get
   // CircuitOpenError (503) at once instead of each waiting for a connection timeout.
   private query<T>(sql: string, params: unknown[]): Promise<T> {
-    return this.breakers.database
-      .execute(() => this.dataSource.query(sql, params) as Promise<T>)
-      .catch((err: unknown) => {
-        if (isInfrastructureFailure(err)) this.connectionErrors.inc();
-        throw err;
-      });
+    return this.guarded(() => this.dataSource.query(sql, params) as Promise<T>);
+  }
+
+  private guarded<T>(work: () => Promise<T>): Promise<T> {
+    return this.breakers.database.execute(work).catch((err: unknown) => {
+      if (isInfrastructureFailure(err)) this.connectionErrors.inc();
+      throw err;
+    });
   }
 
   // The whole write in one round trip: upserts the parents, locks the route, applies the change
@@ -96,34 +98,29 @@ export class RoutesRepository {
     const outside = items.findIndex((item) => !inScope(scope, item.key.tenant));
     if (outside >= 0) return { refused: { index: outside, reason: 'not_found' } };
     const order = items.map((_, index) => index).sort((a, b) => compareKeys(items[a].key, items[b].key));
-    return this.breakers.database
-      .execute(async () => {
-        const runner = this.dataSource.createQueryRunner();
-        await runner.connect();
-        try {
-          await runner.startTransaction();
-          const applied: AppliedChange[] = new Array(items.length);
-          for (const index of order) {
-            const outcome = await this.applyInTransaction(runner, items[index], events[index], index);
-            if ('refused' in outcome) {
-              await runner.rollbackTransaction();
-              return outcome;
-            }
-            applied[index] = outcome.applied;
+    return this.guarded(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        const applied: AppliedChange[] = new Array(items.length);
+        for (const index of order) {
+          const outcome = await this.applyInTransaction(runner, items[index], events[index], index);
+          if ('refused' in outcome) {
+            await runner.rollbackTransaction();
+            return outcome;
           }
-          await runner.commitTransaction();
-          return { applied };
-        } catch (err) {
-          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-          throw err;
-        } finally {
-          await runner.release();
+          applied[index] = outcome.applied;
         }
-      })
-      .catch((err: unknown) => {
-        if (isInfrastructureFailure(err)) this.connectionErrors.inc();
+        await runner.commitTransaction();
+        return { applied };
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         throw err;
-      });
+      } finally {
+        await runner.release();
+      }
+    });
   }
 
   private async applyInTransaction(
@@ -135,10 +132,7 @@ export class RoutesRepository {
     let change: RouteChange;
     if (item.rollbackTo === undefined) change = item.change;
     else {
-      const rows: Array<Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null }> = await runner.query(
-        REVISION_BY_NUMBER,
-        [...keyParams(item.key), item.rollbackTo],
-      );
+      const rows: RevisionLookupRow[] = await runner.query(REVISION_BY_NUMBER, [...keyParams(item.key), item.rollbackTo]);
       if (!rows.length) return { refused: { index, reason: 'not_found' } };
       const [row] = rows;
       if (row.revision === null) {
@@ -235,7 +229,7 @@ export class RoutesRepository {
   // oldest kept revision: one round trip. Null when the route does not exist (or is out of scope).
   async history(scope: TenantScope, key: RouteKey, page: { beforeRevision?: number; limit: number }): Promise<RouteHistory | null> {
     if (!inScope(scope, key.tenant)) return null;
-    const rows: Array<Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null }> = await this.query(
+    const rows: RevisionLookupRow[] = await this.query(
       `SELECT e.revision AS current_revision,
          (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
          ${REVISION_COLUMNS}
@@ -265,10 +259,7 @@ export class RoutesRepository {
     revision: number,
   ): Promise<{ currentRevision: number; oldestRevision: number | null; revision: RouteRevisionRecord | null } | null> {
     if (!inScope(scope, key.tenant)) return null;
-    const rows: Array<Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null }> = await this.query(REVISION_BY_NUMBER, [
-      ...keyParams(key),
-      revision,
-    ]);
+    const rows: RevisionLookupRow[] = await this.query(REVISION_BY_NUMBER, [...keyParams(key), revision]);
     if (!rows.length) return null;
     const row = rows[0];
     return {
@@ -294,6 +285,8 @@ export class RoutesRepository {
 }
 
 type ApplyRow = EndpointRow & { created: boolean; changed: boolean; matched: boolean };
+// The route's current and oldest kept revision, with one revision's columns (all NULL when not kept).
+type RevisionLookupRow = Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null };
 
 // One kept revision of a route with the route's current and oldest kept revision; no row: no route,
 // a row of NULL revision columns: that revision is not kept.

@@ -105,7 +105,8 @@ export const CHANGESET_OPERATION: OperationObject = {
     'change is validated as the single write it names (errors name `changes.<i>.<field>`); at most one change per route. ' +
     'A change that cannot apply (its route or revision is not there, its expected_revision does not hold) stops the ' +
     'changeset with that error, `change_index` naming it, and nothing is written. Counts as one write per change in the ' +
-    'rate limit. Preconditions go in each change (expected_revision); If-Match and If-None-Match are refused here.',
+    'rate limit. Preconditions go in each change (expected_revision); If-Match and If-None-Match are refused here. ' +
+    'The body may be up to 256 KiB (16 KiB for other requests).',
   parameters: [{ ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } }],
   requestBody: { required: true, content: json('ChangesetDto') },
   responses: {
