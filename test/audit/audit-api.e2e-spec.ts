@@ -198,4 +198,32 @@ describe('Audit API (e2e)', () => {
       expect(idsOf(prodOnly)).toEqual([middle.event_id, start.event_id]);
     });
   });
+  describe('correlation_id', () => {
+    it('should narrow every listing to the changes of one request, and refuse a malformed id', async () => {
+      const tenant = uniqueTenant('audit-corr');
+      const [v1, v2, v3] = ['v1', 'v2', 'v3'].map((v) => routeOf(tenant, v));
+      const request = `changeset-${tenant}`;
+      const first = await record(v1, { correlation_id: request, occurred_at: ago(2 * HOUR) });
+      const second = await record(v2, { action: 'updated', correlation_id: request, occurred_at: ago(2 * HOUR) });
+      await record(v3, { correlation_id: 'another-request', occurred_at: ago(2 * HOUR) });
+      await record(v1, { action: 'updated', revision: 2, correlation_id: 'another-request', occurred_at: ago(HOUR) });
+      const window = { start_time: new Date(Date.now() - 3 * HOUR).toISOString(), end_time: new Date().toISOString() };
+
+      const recent = await audit('recent', { tenant, correlation_id: request });
+      const route = await audit('route', { ...v1, correlation_id: request });
+      const action = await audit('action', { action: 'updated', tenant, correlation_id: request });
+      const range = await audit('time-range', { ...window, tenant, correlation_id: request });
+      const bad = await audit('recent', { tenant, correlation_id: 'a b' });
+
+      expect(recent.status).toBe(200);
+      expect(idsOf(recent).sort()).toEqual([first.event_id, second.event_id].sort());
+      expect(idsOf(route)).toEqual([first.event_id]);
+      expect(idsOf(action)).toEqual([second.event_id]);
+      expect(idsOf(range).sort()).toEqual([first.event_id, second.event_id].sort());
+      expect(bad.status).toBe(400);
+      expect(bad.body.details).toEqual([
+        { field: 'correlation_id', problem: 'must be 1-128 characters of A-Z, a-z, 0-9, ".", "_" or "-" (a correlation id)' },
+      ]);
+    });
+  });
 });

@@ -36,6 +36,9 @@ describe('Audit API input validation (e2e)', () => {
     ['recent', 'debug=1', 'debug'],
     ['recent', 'changed_by=a&changed_by=b', 'changed_by'],
     ['recent', 'changed_by=%7B%22%24ne%22%3Anull%7D', 'changed_by'],
+    ['recent', 'correlation_id=a&correlation_id=b', 'correlation_id'],
+    ['recent', 'correlation_id=%7B%22%24ne%22%3Anull%7D', 'correlation_id'],
+    ['recent', `correlation_id=${'x'.repeat(129)}`, 'correlation_id'],
     ['action', 'tenant=t', 'action'],
     ['action', 'action=deleted', 'action'],
     ['action', 'action=created&hours=0', 'hours'],
@@ -68,7 +71,7 @@ describe('Audit API input validation (e2e)', () => {
     const { body } = await api.http.get('/docs/openapi.json');
     const params = (path: string) => body.paths[`/api/v1/audit/${path}`].get.parameters.map((p: { name: string }) => p.name).sort();
     const statuses = (path: string) => Object.keys(body.paths[`/api/v1/audit/${path}`].get.responses).sort();
-    const common = ['X-Correlation-ID', 'changed_by', 'changed_by_key_id', 'cursor', 'limit'];
+    const common = ['X-Correlation-ID', 'changed_by', 'changed_by_key_id', 'correlation_id', 'cursor', 'limit'];
 
     expect(params('route')).toEqual([...common, 'end_time', 'env', 'service', 'start_time', 'tenant', 'version'].sort());
     expect(params('recent')).toEqual([...common, 'days', 'env', 'service', 'tenant'].sort());

@@ -2,7 +2,8 @@ import { randomUUID } from 'crypto';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
-const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+export const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+export const CORRELATION_ID_PROBLEM = 'must be 1-128 characters of A-Z, a-z, 0-9, ".", "_" or "-" (a correlation id)';
 
 // A caller's id is kept only when it cannot break logs, headers or cache keys; otherwise we mint one.
 export function acceptCorrelationId(raw: unknown): { id: string; provided: boolean } {

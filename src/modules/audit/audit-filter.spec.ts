@@ -32,6 +32,10 @@ describe(toAuditQuery.name, () => {
     });
   });
 
+  it("should filter by the write request's correlation id exactly", () => {
+    expect(toAuditQuery(ALL_TENANTS, { correlationId: 'deploy-42' }, undefined)).toEqual({ correlation_id: 'deploy-42' });
+  });
+
   it('should bound occurred_at by the window and continue after the cursor position', () => {
     const from = new Date('2026-11-23T00:00:00Z');
     const to = new Date('2026-11-30T00:00:00Z');

@@ -13,6 +13,8 @@ export interface AuditFilter {
   // The API key's name and id, as in the event's changed_by / changed_by_key_id.
   changedBy?: string;
   changedByKeyId?: string;
+  // The write request's correlation id.
+  correlationId?: string;
 }
 
 // Null when the filter and the scope name different tenants: their intersection is empty.
@@ -30,6 +32,7 @@ export function toAuditQuery(scope: TenantScope, filter: AuditFilter, after: Aud
   if (filter.action !== undefined) query.action = filter.action;
   if (filter.changedBy !== undefined) query.changed_by = filter.changedBy;
   if (filter.changedByKeyId !== undefined) query.changed_by_key_id = filter.changedByKeyId;
+  if (filter.correlationId !== undefined) query.correlation_id = filter.correlationId;
   if (filter.from || filter.to) {
     query.occurred_at = { ...(filter.from && { $gte: filter.from }), ...(filter.to && { $lte: filter.to }) };
   }

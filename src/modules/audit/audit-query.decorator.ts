@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, IsString, Matches, registerDecorator } from 'class-validator';
+import { CORRELATION_ID_PROBLEM, SANE_ID as CORRELATION_ID } from '../../common/context/correlation-id';
 import { KEY_NAME_PATTERN as KEY_NAME, KEY_NAME_PROBLEM } from '../../contracts/principal';
 import { ROUTE_ACTIONS } from '../../contracts/route-event';
 import { parseZonedTimestamp, ZONED_TIMESTAMP_PROBLEM } from './zoned-timestamp';
@@ -41,10 +42,17 @@ export function IsZonedTimestamp(example: string, description: string, required 
   );
 }
 
-// changed_by (a key name) or changed_by_key_id (a key id); compared exactly. A repeated parameter
-// (an array) is refused like any other malformed value.
-export function IsOptionalAuthor(kind: 'name' | 'id', description: string) {
-  const [pattern, problem] = kind === 'name' ? [KEY_NAME, KEY_NAME_PROBLEM] : [KEY_ID, KEY_ID_PROBLEM];
+// changed_by (a key name), changed_by_key_id (a key id) or correlation_id (the write request's id, as
+// the API accepts it in X-Correlation-ID); compared exactly. A repeated parameter (an array) is
+// refused like any other malformed value.
+const AUTHOR_RULES = {
+  name: [KEY_NAME, KEY_NAME_PROBLEM],
+  id: [KEY_ID, KEY_ID_PROBLEM],
+  correlation: [CORRELATION_ID, CORRELATION_ID_PROBLEM],
+} as const;
+
+export function IsOptionalAuthor(kind: keyof typeof AUTHOR_RULES, description: string) {
+  const [pattern, problem] = AUTHOR_RULES[kind];
   return applyDecorators(
     ApiPropertyOptional({ type: String, pattern: pattern.source, description }),
     IsOptional(),

@@ -37,7 +37,7 @@ export class AuditController {
     summary: 'History of one route',
     description:
       'Every audited change of tenant/service/env/version, optionally between start_time and end_time (both included) ' +
-      `and by one API key (changed_by, changed_by_key_id): "who changed it last week". ${ORDER} ${SCOPE}`,
+      `and by one API key (changed_by, changed_by_key_id) or request (correlation_id): "who changed it last week". ${ORDER} ${SCOPE}`,
   })
   @ApiOkResponse({ type: RouteAuditResponseDto })
   @ApiErrors(400, 503)
@@ -51,7 +51,7 @@ export class AuditController {
   @Get('recent')
   @ApiOperation({
     summary: 'Changes of the last `days` days',
-    description: `Optionally narrowed to a tenant, service, env or API key (changed_by, changed_by_key_id). ${ORDER} ${SCOPE}`,
+    description: `Optionally narrowed to a tenant, service, env or API key (changed_by, changed_by_key_id) or request (correlation_id). ${ORDER} ${SCOPE}`,
   })
   @ApiOkResponse({ type: RecentAuditResponseDto })
   @ApiErrors(400, 503)
@@ -66,7 +66,7 @@ export class AuditController {
     summary: 'Changes with one action',
     description:
       'Within the last `hours` hours when given, otherwise all time; optionally narrowed to a tenant, service, env or API key ' +
-      `(changed_by, changed_by_key_id). ${ORDER} ${SCOPE}`,
+      `(changed_by, changed_by_key_id) or request (correlation_id). ${ORDER} ${SCOPE}`,
   })
   @ApiOkResponse({ type: ActionAuditResponseDto })
   @ApiErrors(400, 503)
@@ -87,7 +87,7 @@ export class AuditController {
     summary: 'Changes between two instants (both included)',
     description:
       'Timestamps need a zone (Z or ±hh:mm; send "+" as %2B) and start_time must be before end_time; optionally narrowed to an ' +
-      `action, tenant, service, env or API key (changed_by, changed_by_key_id). ${ORDER} ${SCOPE}`,
+      `action, tenant, service, env or API key (changed_by, changed_by_key_id) or request (correlation_id). ${ORDER} ${SCOPE}`,
   })
   @ApiOkResponse({ type: TimeRangeAuditResponseDto })
   @ApiErrors(400, 503)
@@ -108,8 +108,8 @@ function pageOf(query: { limit?: number; cursor?: string }): PageRequest {
   return { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor };
 }
 
-function authorOf({ changed_by, changed_by_key_id }: AuditAuthorQueryDto): AuthorFilter {
-  return { changedBy: changed_by, changedByKeyId: changed_by_key_id };
+function authorOf({ changed_by, changed_by_key_id, correlation_id }: AuditAuthorQueryDto): AuthorFilter {
+  return { changedBy: changed_by, changedByKeyId: changed_by_key_id, correlationId: correlation_id };
 }
 
 function filterOf(query: AuditFilterQueryDto): EventFilter {

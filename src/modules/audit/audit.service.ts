@@ -18,10 +18,11 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-// Who made the change: the API key's name and/or id.
+// Who made the change: the API key's name and/or id, and the request (its correlation id).
 export interface AuthorFilter {
   changedBy?: string;
   changedByKeyId?: string;
+  correlationId?: string;
 }
 
 // The optional narrowing every listing accepts besides its own criterion.
@@ -75,8 +76,8 @@ export class AuditService {
   }
 }
 
-function split({ tenant, service, env, changedBy, changedByKeyId }: EventFilter): AuditFilter {
-  return { route: { tenant, service, env }, changedBy, changedByKeyId };
+function split({ tenant, service, env, changedBy, changedByKeyId, correlationId }: EventFilter): AuditFilter {
+  return { route: { tenant, service, env }, changedBy, changedByKeyId, correlationId };
 }
 
 function checkWindow({ from, to }: TimeWindow): void {

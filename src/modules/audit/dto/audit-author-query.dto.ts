@@ -7,4 +7,10 @@ export class AuditAuthorQueryDto extends AuditPageQueryDto {
 
   @IsOptionalAuthor('id', 'Only changes made with the API key of this id (changed_by_key_id)')
   changed_by_key_id?: string;
+
+  @IsOptionalAuthor(
+    'correlation',
+    'Only changes made by the request with this correlation id (its X-Correlation-ID): every route a changeset changed, say',
+  )
+  correlation_id?: string;
 }
