@@ -113,8 +113,8 @@ const CHANGESET_RESPONSE_SCHEMA = {
   required: ['tenant', 'changes', 'count'],
 };
 
-// The route writes (create, activate, deactivate, rollback) are served by plain Fastify routes, as resolve is, not by the Nest
-// controller: Nest's router, throttler guard and interceptor chain allocated about a third of what a
+// The route writes (create, activate, deactivate, rollback, changesets) are served by plain Fastify
+// routes, as resolve is, not by the Nest controller: Nest's router, throttler guard and interceptor chain allocated about a third of what a
 // write allocated, and at a thousand writes a second that garbage is what grew the heap
 // (docs/design.md, "Request pipeline" and "Memory"). The contract is unchanged, step for step in the
 // order Nest ran it: authentication and the writer role (AuthGuard), the write limit (the throttler
