@@ -4,6 +4,7 @@ import { RouteHistoryPruner } from '../../src/modules/routes/route-history-prune
 import { connectDb, outboxFor } from '../helpers/database';
 import { resolvePath } from '../helpers/http';
 import { createKey } from '../helpers/keys';
+import { scrape } from '../helpers/metrics';
 import { routeOf, uniqueTenant } from '../helpers/names';
 import { startApi, TestApp } from '../helpers/test-app';
 
@@ -182,6 +183,7 @@ describe('Route history and rollback (e2e)', () => {
     it('should answer 404 ROUTE.REVISION_NOT_FOUND for a revision not reached yet, naming what is kept', async () => {
       const route = await withFourRevisions('rbahead');
 
+      const [requests, failures] = [await scrape(api.http, 'write_requests_total'), await scrape(api.http, 'write_failure_total')];
       const res = await api.http.post('/api/v1/routes/rollback', { ...route, to_revision: 9 });
 
       expect(res.status).toBe(404);
@@ -194,6 +196,8 @@ describe('Route history and rollback (e2e)', () => {
         correlation_id: expect.any(String),
       });
       expect(await outboxFor(db, messageKey(route))).toHaveLength(4);
+      // A refused rollback is a failed write in the metrics, like a refused activate.
+      expect([await scrape(api.http, 'write_requests_total'), await scrape(api.http, 'write_failure_total')]).toEqual([requests + 1, failures + 1]);
     });
 
     it('should answer 404 ROUTE.NOT_FOUND for a missing route and another tenant, 403 for a reader', async () => {

@@ -45,12 +45,19 @@ export class RoutesService {
   // one deactivates it. Already in that state: a no-op, like any write. The revision's row is
   // immutable, so reading it before the write needs no lock; `precondition` guards against a change
   // made in between, as for any write.
-  async rollback(caller: Principal, key: RouteKey, toRevision: number, precondition?: Precondition): Promise<AppliedChange> {
-    const found = await this.repository.findRevision(scopeOf(caller), key, toRevision);
-    if (!found) throw new RouteNotFoundError(key);
-    const target = found.revision;
-    if (!target) throw new RouteRevisionNotFoundError(key, toRevision, found.currentRevision, found.oldestRevision);
-    return this.write(caller, key, target.isActive ? { kind: 'upsert', url: target.url } : { kind: 'deactivate' }, precondition);
+  rollback(caller: Principal, key: RouteKey, toRevision: number, precondition?: Precondition): Promise<AppliedChange> {
+    return this.write(
+      caller,
+      key,
+      async () => {
+        const found = await this.repository.findRevision(scopeOf(caller), key, toRevision);
+        if (!found) throw new RouteNotFoundError(key);
+        const target = found.revision;
+        if (!target) throw new RouteRevisionNotFoundError(key, toRevision, found.currentRevision, found.oldestRevision);
+        return target.isActive ? { kind: 'upsert', url: target.url } : { kind: 'deactivate' };
+      },
+      precondition,
+    );
   }
 
   // A changeset: every change applied in one transaction, or none (docs/design.md, "Changesets").
@@ -94,10 +101,18 @@ export class RoutesService {
 
   // A route outside the caller's scope is 404 like a missing one, for creates too: creating it would
   // tell the caller whether it existed (201 or 200) and let it write into another tenant.
-  private async write(caller: Principal, key: RouteKey, intent: Intent, precondition?: Precondition): Promise<AppliedChange> {
+  // `intent` may have to be looked up first (a rollback reads its revision); that lookup is part of
+  // the write for its metrics, so a refused rollback counts as a failed write like any other.
+  private async write(
+    caller: Principal,
+    key: RouteKey,
+    intentOf: Intent | (() => Promise<Intent>),
+    precondition?: Precondition,
+  ): Promise<AppliedChange> {
     this.requests.inc();
     const stopTimer = this.latency.startTimer();
     try {
+      const intent = typeof intentOf === 'function' ? await intentOf() : intentOf;
       const event = draftEvent(key, caller, this.correlationId());
       const change = precondition ? { ...changeOf(intent), precondition } : changeOf(intent);
       const result = await this.repository.applyChange(scopeOf(caller), key, change, event);
