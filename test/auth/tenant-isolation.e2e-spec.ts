@@ -118,6 +118,14 @@ describe('Tenant isolation (e2e)', () => {
     'GET /api/v1/routes/{tenant}/{service}/{env}/{version}/history': () => [
       { label: "A's route", send: get(`/api/v1/routes/${tenantA}/payments/prod/v2/history`), expected: read(routeNotFound) },
     ],
+    'GET /api/v1/routes/{tenant}/{service}/{env}/{version}/propagation': () => [
+      { label: "A's route", send: get(`/api/v1/routes/${tenantA}/payments/prod/v2/propagation`), expected: read(routeNotFound) },
+      {
+        label: "A's route, revision 1",
+        send: get(`/api/v1/routes/${tenantA}/payments/prod/v2/propagation?revision=1`),
+        expected: read(routeNotFound),
+      },
+    ],
     'GET /api/v1/routes': () => [
       { label: 'tenant=A', send: get(`/api/v1/routes?tenant=${tenantA}`), expected: read(noRoutes) },
       { label: "A's other filters", send: get(`/api/v1/routes?tenant=${tenantA}&service=payments&env=prod&active=true`), expected: read(noRoutes) },

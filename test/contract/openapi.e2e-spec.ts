@@ -125,6 +125,7 @@ describe('OpenAPI document (e2e)', () => {
       'RoutesController_getOne',
       'RoutesController_history',
       'RoutesController_list',
+      'RoutesController_propagation',
       'RoutesController_rollback',
     ]);
   });

@@ -53,12 +53,13 @@ describe('PostgreSQL stopped (e2e)', () => {
         const read = await api.http.get(resolvePath(cached));
         expect({ status: read.status, url: read.body.url }).toEqual({ status: 200, url: 'https://cached.example.com' });
       }
-      // The other writes and the history read PostgreSQL too: the same fast 503.
+      // The other writes, the history and the propagation status read PostgreSQL too: the same fast 503.
       const changeset = { tenant, changes: [{ action: 'upsert', service: 'payments', env: 'prod', version: 'cs', url: 'https://down.example.com' }] };
       for (const [what, request] of [
         ['a changeset', () => api.http.post('/api/v1/routes/changeset', changeset)],
         ['a rollback', () => api.http.post('/api/v1/routes/rollback', { ...cached, to_revision: 1 })],
         ['a history read', () => api.http.get(`/api/v1/routes/${tenant}/payments/prod/cached/history`)],
+        ['a propagation status', () => api.http.get(`/api/v1/routes/${tenant}/payments/prod/cached/propagation`)],
       ] as const) {
         expectUnavailable(await within(CONNECTION_TIMEOUT_S * 1000, request(), `answer to ${what} within DB_CONNECTION_TIMEOUT`));
       }

@@ -42,6 +42,19 @@ describe('Redis stopped under steady resolve load (e2e)', () => {
       const stoppedAt = Date.now();
       await eventually(async () => expect(await redisBreaker()).toBe(2), 30_000);
       expect((await api.http.get('/health/resilience')).body.circuit_breakers.redis).toMatchObject({ state: 'open' });
+      // The propagation status still answers from PostgreSQL; what only Redis knows is unknown, not guessed.
+      const status = await api.http.get(`/api/v1/routes/${tenant}/payments/prod/v0/propagation`);
+      expect(status.status).toBe(200);
+      expect(status.body).toMatchObject({
+        revision: 1,
+        live: null,
+        stages: {
+          committed: { state: 'done' },
+          shared_cache: { state: 'unknown', revision: null },
+          cache_invalidation: { state: 'unknown' },
+          cache_warming: { state: 'unknown' },
+        },
+      });
       await eventually(() => expect(load.between(stoppedAt).length).toBeGreaterThanOrEqual(100), 60_000);
 
       await redis.start();

@@ -5,16 +5,21 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 const MAX_PAGE_SIZE = 1000;
 
-// Query strings are text: only plain digits become numbers, so "abc", "1.5", "" or a repeated
-// parameter reach the validators unchanged and are reported, never replaced by a default.
-const toWholeNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value);
+// Query strings are text: only plain digits (at most as many as the largest value allowed has, and
+// at least 7) become numbers, so "abc", "1.5", "" or a repeated parameter reach the validators
+// unchanged and are reported, never replaced by a default.
+const toWholeNumber =
+  (digits: RegExp) =>
+  ({ value }: { value: unknown }) =>
+    typeof value === 'string' && digits.test(value) ? Number(value) : value;
 
 export function IsOptionalWholeNumber(min: number, max: number, description: string, fallback?: number) {
   const problem = `must be an integer between ${min} and ${max}`;
+  const digits = new RegExp(`^\\d{1,${Math.max(7, String(max).length)}}$`);
   return applyDecorators(
     ApiPropertyOptional({ type: 'integer', minimum: min, maximum: max, default: fallback, description }),
     IsOptional(),
-    Transform(toWholeNumber),
+    Transform(toWholeNumber(digits)),
     IsInt({ message: problem }),
     Min(min, { message: problem }),
     Max(max, { message: problem }),

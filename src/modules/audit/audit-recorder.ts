@@ -20,6 +20,12 @@ export class AuditRecorder {
     return this.repository.insert(scope, toAuditEvent(scope, event, new Date()));
   }
 
+  // When the event was recorded (its processed_at), null if it is not (yet): the audit stage of the
+  // propagation status. Throws when MongoDB cannot be asked.
+  recordedAt(scope: TenantScope, eventId: string): Promise<Date | null> {
+    return this.repository.recordedAt(scope, eventId);
+  }
+
   // A consumer's batch in one MongoDB round trip. Invalid events are answered with their
   // InvalidAuditEventError in their place and the others are stored.
   async recordMany(scope: TenantScope, events: RouteChangedEvent[]): Promise<Array<RecordOutcome | InvalidAuditEventError>> {

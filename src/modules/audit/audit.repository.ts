@@ -71,6 +71,20 @@ export class AuditRepository implements OnModuleInit {
     return this.breakers.mongodb.execute(() => this.model.find(query).sort(NEWEST_FIRST).limit(limit).lean<AuditEvent[]>().exec());
   }
 
+  // When the audit_log group recorded this event (its processed_at), or null if it has not (yet);
+  // by the unique event_id index. Only the event's own tenant sees it, like every read here.
+  async recordedAt(scope: TenantScope, eventId: string): Promise<Date | null> {
+    const query = toAuditQuery(scope, {}, undefined);
+    if (!query) return null;
+    const doc = await this.breakers.mongodb.execute(() =>
+      this.model
+        .findOne({ ...query, event_id: eventId }, { processed_at: 1, _id: 0 })
+        .lean<Pick<AuditEvent, 'processed_at'>>()
+        .exec(),
+    );
+    return doc ? doc.processed_at : null;
+  }
+
   private async createIndexes(): Promise<void> {
     try {
       await this.model.createIndexes();

@@ -17,7 +17,7 @@ export const CACHE_WARMING_TRANSPORT = Symbol('kafka:cache_warming');
 // Loads the current state of the batch's routes from PostgreSQL (one query) into Redis (one
 // pipeline). Unlike the seed, an existing (possibly stale or negative) entry does not stop it: the
 // revision guard decides, so the newest state wins. Every event of a route in the batch shares that
-// route's one store, and its outcome.
+// route's one store, and its outcome. The same pipeline raises the group's applied mark per route.
 @Controller()
 export class CacheWarmingConsumer {
   constructor(
@@ -36,7 +36,13 @@ export class CacheWarmingConsumer {
     // Events come from our own outbox, not from a caller: every tenant.
     const keys = routes.map(([, key]) => key);
     const snapshots = await this.repository.findSnapshots(ALL_TENANTS, keys);
-    const applied = await this.cache.storeManyOrThrow(routes.map(([id, key]) => ({ key, snapshot: snapshots.get(id) ?? MISSING })));
+    const stored = routes.map(([id, key]) => ({ key, snapshot: snapshots.get(id) ?? MISSING }));
+    // The state stored is the route's latest, at least the revision of every event of it in the batch.
+    const marks = [
+      ...stored.map(({ key, snapshot }) => ({ key, revision: snapshot.revision })),
+      ...events.map((event) => ({ key: event, revision: event.revision })),
+    ];
+    const applied = await this.cache.storeManyOrThrow(stored, { group: 'cache_warming', applied: marks });
     const outcomes = new Map(routes.map(([id], i) => [id, applied[i] ? 'applied' : 'duplicate'] as const));
     return events.map((event) => outcomes.get(routeKeyString(event))!);
   }

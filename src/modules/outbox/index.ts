@@ -3,3 +3,5 @@
 export * from './outbox-writer';
 export * from './outbox-writer.module';
 export * from './outbox.module';
+export * from './outbox-reader';
+export * from './outbox-reader.module';

@@ -54,3 +54,44 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
 return 1
 `;
+
+// Which revision of a route each consumer group has applied, and when: one hash per route, a field
+// per group, "<revision>|<epoch ms>". Written by the group in the same pipeline as its own store, so
+// a mark means that store succeeded; read by the propagation status (docs/design.md, "Is my change
+// live?"). Kept APPLIED_MARK_TTL_SECONDS after a route's last change.
+export function appliedMarksKey(key: RouteKey): string {
+  return `${CACHE_NAMESPACE}:applied:${key.tenant}:${key.service}:${key.env}:${key.version}`;
+}
+
+export const APPLIED_MARK_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface AppliedMark {
+  revision: number;
+  appliedAt: Date;
+}
+
+export function decodeAppliedMark(value: string): AppliedMark | null {
+  const sep = value.indexOf('|');
+  const revision = Number(value.slice(0, sep));
+  const at = Number(value.slice(sep + 1));
+  return sep > 0 && Number.isInteger(revision) && Number.isFinite(at) ? { revision, appliedAt: new Date(at) } : null;
+}
+
+// Raises a group's mark (KEYS[1] field ARGV[1]) to revision ARGV[2] applied at ARGV[3] ms, never
+// lowers it (a redelivered older event leaves a newer mark alone), and renews the hash's expiry
+// (ARGV[4] seconds). Events of one route reach a group in order, so the mark is the group's
+// high-water mark for the route: every revision up to it is in effect there.
+export const MARK_APPLIED_LUA = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+local raised = 0
+if current then
+  local sep = string.find(current, '|', 1, true)
+  local rev = sep and tonumber(string.sub(current, 1, sep - 1))
+  if not rev or rev < tonumber(ARGV[2]) then raised = 1 end
+else
+  raised = 1
+end
+if raised == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3]) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return raised
+`;

@@ -4,6 +4,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import Redis, { ChainableCommander } from 'ioredis';
 import { Counter } from 'prom-client';
 import { redisConfig } from '../../config/redis.config';
+import { ConsumerGroupName } from '../../contracts/consumer-group-names';
 import { RouteKey } from '../../contracts/route-key';
 import { METRIC } from '../../common/metrics/metric-names';
 import { INVALIDATION_CHANNEL, InvalidationBus } from '../../infra/redis/invalidation-bus';
@@ -11,7 +12,23 @@ import { REDIS_CLIENT } from '../../infra/redis/redis.constants';
 import { routeKeyString } from '../../contracts/route-key';
 import { RouteSnapshot } from './route-record';
 import { DependencyBreakers } from '../resilience';
-import { CacheLookup, cacheKey, cacheKeyOfId, decodeEntry, encodeEntry, legacyCacheKey, STORE_IF_NEWER_LUA } from './route-cache-codec';
+import {
+  APPLIED_MARK_TTL_SECONDS,
+  AppliedMark,
+  appliedMarksKey,
+  CacheLookup,
+  cacheKey,
+  cacheKeyOfId,
+  decodeAppliedMark,
+  decodeEntry,
+  encodeEntry,
+  legacyCacheKey,
+  MARK_APPLIED_LUA,
+  STORE_IF_NEWER_LUA,
+} from './route-cache-codec';
+
+export type { AppliedMark } from './route-cache-codec';
+export { APPLIED_MARK_TTL_SECONDS } from './route-cache-codec';
 
 type RedisWithScript = Redis & {
   storeRouteIfNewer(key: string, revision: number, value: string, ttlSeconds: number, channel: string, message: string): Promise<number>;
@@ -19,7 +36,15 @@ type RedisWithScript = Redis & {
 
 type PipelineWithScript = ChainableCommander & {
   storeRouteIfNewer(key: string, revision: number, value: string, ttlSeconds: number, channel: string, message: string): ChainableCommander;
+  markApplied(key: string, group: string, revision: number, appliedAtMs: number, ttlSeconds: number): ChainableCommander;
 };
+
+// What a consumer group records with its store (storeManyOrThrow): the revision of each route it
+// brought into effect (docs/design.md, "Is my change live?").
+export interface AppliedMarks {
+  group: ConsumerGroupName;
+  applied: Array<{ key: RouteKey; revision: number }>;
+}
 
 // A pipelined batch may take longer than the request path's REDIS_COMMAND_TIMEOUT_MS on a busy host
 // without anything being wrong; consumers retry a failed batch anyway, so they wait this long.
@@ -73,6 +98,24 @@ export class RouteCache implements OnApplicationShutdown {
     }
   }
 
+  // Each consumer group's applied mark for the route (group -> mark); throws when Redis fails or its
+  // breaker is open, so the caller can tell "no mark" from "cannot tell".
+  async appliedMarks(key: RouteKey): Promise<Map<string, AppliedMark>> {
+    let fields: Record<string, string>;
+    try {
+      fields = await this.breakers.redis.execute(() => this.redis.hgetall(appliedMarksKey(key)));
+    } catch (err) {
+      this.fail('get', err);
+      throw err;
+    }
+    const marks = new Map<string, AppliedMark>();
+    for (const [group, value] of Object.entries(fields)) {
+      const mark = decodeAppliedMark(value);
+      if (mark) marks.set(group, mark);
+    }
+    return marks;
+  }
+
   // Many routes in one MGET, by routeKeyString: one lookup per id, in order; all 'error' when Redis
   // failed or its breaker is open (the in-process tier's refresh-ahead, which then lets entries expire).
   async lookupMany(ids: readonly string[]): Promise<CacheLookup[]> {
@@ -111,7 +154,10 @@ export class RouteCache implements OnApplicationShutdown {
   // storeOrThrow (snapshot) or removeOrThrow (null) does. Throws when any store or removal failed
   // (all of them may be retried: the revision guard makes that harmless); otherwise per change
   // whether it was applied (false: a newer revision is cached).
-  async storeManyOrThrow(changes: RouteCacheChange[]): Promise<boolean[]> {
+  // With `marks`, the group's applied marks are raised in the same pipeline, after the stores; a
+  // failed mark fails the call like a failed store, so the group retries and a mark never claims a
+  // store that did not happen.
+  async storeManyOrThrow(changes: RouteCacheChange[], marks?: AppliedMarks): Promise<boolean[]> {
     const pipeline = this.batchRedis().pipeline() as PipelineWithScript;
     for (const { key, snapshot } of changes) {
       if (snapshot) {
@@ -128,6 +174,15 @@ export class RouteCache implements OnApplicationShutdown {
         pipeline.del(cacheKey(key), legacyCacheKey(key));
         pipeline.publish(INVALIDATION_CHANNEL, routeInvalidation(key, 0));
       }
+    }
+    const highest = new Map<string, { key: RouteKey; revision: number }>();
+    for (const mark of marks?.applied ?? []) {
+      const id = routeKeyString(mark.key);
+      if (mark.revision > (highest.get(id)?.revision ?? 0)) highest.set(id, mark);
+    }
+    const appliedAt = Date.now();
+    for (const { key, revision } of highest.values()) {
+      pipeline.markApplied(appliedMarksKey(key), marks!.group, revision, appliedAt, APPLIED_MARK_TTL_SECONDS);
     }
     let replies: Array<[Error | null, unknown]>;
     try {
@@ -148,6 +203,13 @@ export class RouteCache implements OnApplicationShutdown {
       if (secondError) this.fail('delete', secondError);
       applied.push(snapshot ? reply === 1 : true);
     });
+    for (let i = 2 * changes.length; i < 2 * changes.length + highest.size; i++) {
+      const [markError] = replies[i] ?? [new Error('Redis gave no reply')];
+      if (markError) {
+        this.fail('mark', markError);
+        throw markError;
+      }
+    }
     return applied;
   }
 
@@ -161,6 +223,7 @@ export class RouteCache implements OnApplicationShutdown {
         commandTimeout: BATCH_COMMAND_TIMEOUT_MS,
       });
       client.defineCommand('storeRouteIfNewer', { numberOfKeys: 1, lua: STORE_IF_NEWER_LUA });
+      client.defineCommand('markApplied', { numberOfKeys: 1, lua: MARK_APPLIED_LUA });
       // Failures reach the callers through their commands; the main client logs connection trouble.
       client.on('error', () => undefined);
       this.batchClient = client;

@@ -251,12 +251,13 @@ export class RoutesRepository {
     };
   }
 
-  // One kept revision of a route, with the route's current and oldest kept revision. Null when the
-  // route does not exist; `revision` null when that revision is not kept (pruned, or not reached yet).
+  // One kept revision of a route (`revision` null: the current one), with the route's current and
+  // oldest kept revision. Null when the route does not exist; `revision` null in the answer when that
+  // revision is not kept (pruned, or not reached yet).
   async findRevision(
     scope: TenantScope,
     key: RouteKey,
-    revision: number,
+    revision: number | null,
   ): Promise<{ currentRevision: number; oldestRevision: number | null; revision: RouteRevisionRecord | null } | null> {
     if (!inScope(scope, key.tenant)) return null;
     const rows: RevisionLookupRow[] = await this.query(REVISION_BY_NUMBER, [...keyParams(key), revision]);
@@ -288,13 +289,13 @@ type ApplyRow = EndpointRow & { created: boolean; changed: boolean; matched: boo
 // The route's current and oldest kept revision, with one revision's columns (all NULL when not kept).
 type RevisionLookupRow = Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null };
 
-// One kept revision of a route with the route's current and oldest kept revision; no row: no route,
-// a row of NULL revision columns: that revision is not kept.
+// One kept revision of a route (NULL: its current one) with the route's current and oldest kept
+// revision; no row: no route, a row of NULL revision columns: that revision is not kept.
 const REVISION_BY_NUMBER = `SELECT e.revision AS current_revision,
     (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
     ${REVISION_COLUMNS}
   ${ROUTE_JOINS}
-  LEFT JOIN route_revisions r ON r.endpoint_id = e.id AND r.revision = $5
+  LEFT JOIN route_revisions r ON r.endpoint_id = e.id AND r.revision = coalesce($5::int, e.revision)
   WHERE ${BY_KEY}`;
 
 function compareKeys(a: RouteKey, b: RouteKey): number {

@@ -10,6 +10,8 @@ import { RouteResponseDto } from './dto/route-response.dto';
 import { RouteHistoryQueryDto, RouteHistoryResponseDto } from './dto/route-history.dto';
 import { decodeCursor, decodeHistoryCursor, encodeCursor, encodeHistoryCursor } from './route-cursor';
 import { RoutesService } from './routes.service';
+import { RoutePropagation } from './route-propagation';
+import { RoutePropagationQueryDto, RoutePropagationResponseDto } from './dto/route-propagation.dto';
 import { BulkheadInterceptor } from '../resilience';
 import { DrainInterceptor } from '../resilience';
 import { OperationClass } from '../resilience';
@@ -22,7 +24,10 @@ const DEFAULT_PAGE_SIZE = 100;
 @UseInterceptors(DrainInterceptor, BulkheadInterceptor)
 @OperationClass('audit')
 export class RoutesController {
-  constructor(private readonly routes: RoutesService) {}
+  constructor(
+    private readonly routes: RoutesService,
+    private readonly propagationOf: RoutePropagation,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List configured routes, ordered by creation, with cursor pagination' })
@@ -75,6 +80,26 @@ export class RoutesController {
     const revisions = history.revisions.slice(0, page.limit);
     const more = history.revisions.length > page.limit;
     return RouteHistoryResponseDto.from(route, history, revisions, more ? encodeHistoryCursor(revisions[revisions.length - 1].revision) : null);
+  }
+
+  @Get(':tenant/:service/:env/:version/propagation')
+  @ApiOperation({
+    summary: 'Is my change live? Where one revision of a route has got to, stage by stage',
+    description:
+      'Committed in PostgreSQL, published to Kafka, held by the shared Redis cache, applied by each consumer group ' +
+      '(cache_invalidation, which makes every API instance answer with it; cache_warming; audit_log). `live` is true once every ' +
+      'API instance answers with this revision or a later one. Read from the stores themselves; a store that cannot be read ' +
+      'makes its stages `unknown`. Revisions not kept in the history (ROUTE_HISTORY_LIMIT) are 404 ROUTE.REVISION_NOT_FOUND.',
+  })
+  @ApiOkResponse({ type: RoutePropagationResponseDto })
+  @ApiErrors(400, 404, 503)
+  async propagation(
+    @CallerScope() scope: TenantScope,
+    @Param() key: RouteKeyDto,
+    @Query() query: RoutePropagationQueryDto,
+  ): Promise<RoutePropagationResponseDto> {
+    const route = pick(key);
+    return RoutePropagationResponseDto.from(route, await this.propagationOf.status(scope, route, query.revision));
   }
 }
 

@@ -64,13 +64,15 @@ function required(precondition: Precondition): string {
   }
 }
 
-// A rollback to a revision the route's history does not hold: pruned (older than the oldest kept,
-// ROUTE_HISTORY_LIMIT) or not reached yet. 404 naming what is kept, so the client can pick another.
+// A rollback to (or a propagation status of) a revision the route's history does not hold: pruned
+// (older than the oldest kept, ROUTE_HISTORY_LIMIT) or not reached yet. 404 naming what is kept, so
+// the client can pick another.
 export class RouteRevisionNotFoundError extends DomainError {
   readonly code = 'ROUTE.REVISION_NOT_FOUND';
 
-  constructor(key: RouteKey, revision: number, current: number, oldest: number | null, at?: number) {
-    super(`${prefix(at)}${routeKeyPath(key)} has no revision ${revision} to roll back to; ${kept(revision, current, oldest)}`, undefined, {
+  // `purpose` completes "has no revision N …" (a rollback's by default).
+  constructor(key: RouteKey, revision: number, current: number, oldest: number | null, at?: number, purpose = 'to roll back to') {
+    super(`${prefix(at)}${routeKeyPath(key)} has no revision ${revision} ${purpose}; ${kept(revision, current, oldest)}`, undefined, {
       tenant: key.tenant,
       service: key.service,
       env: key.env,

@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { routesConfig } from '../../config/routes.config';
+import { AuditStoreModule } from '../audit';
 import { AuthModule } from '../auth';
+import { OutboxReaderModule } from '../outbox';
 import { RouteStoreModule } from '../route-store';
 import { RoutesController } from './routes.controller';
 import { ROUTES_METRICS } from './routes.metrics';
 import { RouteHistoryPruner } from './route-history-pruner';
 import { RoutesService } from './routes.service';
+import { RoutePropagation } from './route-propagation';
 import { WriteRoutes } from './write-routes';
 
 @Module({
-  imports: [RouteStoreModule, AuthModule, ConfigModule.forFeature(routesConfig)],
+  imports: [RouteStoreModule, AuthModule, AuditStoreModule, OutboxReaderModule, ConfigModule.forFeature(routesConfig)],
   controllers: [RoutesController],
-  providers: [RoutesService, WriteRoutes, RouteHistoryPruner, ...ROUTES_METRICS],
+  providers: [RoutesService, WriteRoutes, RouteHistoryPruner, RoutePropagation, ...ROUTES_METRICS],
 })
 export class RoutesModule {}
