@@ -114,6 +114,11 @@ describe('Tenant isolation (e2e)', () => {
     'GET /api/v1/routes/resolve': () => [{ label: "A's route", send: get(resolvePath(routeA)), expected: read(routeNotFound) }],
     'GET /api/v1/routes/{tenant}/{service}/{env}/{version}': () => [
       { label: "A's route", send: get(`/api/v1/routes/${tenantA}/payments/prod/v2`), expected: read(routeNotFound) },
+      {
+        label: "A's route as of now",
+        send: get(`/api/v1/routes/${tenantA}/payments/prod/v2?as_of=2999-01-01T00:00:00Z`),
+        expected: read(routeNotFound),
+      },
     ],
     'GET /api/v1/routes/{tenant}/{service}/{env}/{version}/history': () => [
       { label: "A's route", send: get(`/api/v1/routes/${tenantA}/payments/prod/v2/history`), expected: read(routeNotFound) },

@@ -1,5 +1,5 @@
 import { InvalidAuditCursorError } from './audit.errors';
-import { isWithinIsoYears } from './zoned-timestamp';
+import { isWithinIsoYears } from '../../common/validation/zoned-timestamp';
 
 // Where the previous page ended, in the listing order (occurred_at desc, then event_id desc).
 export interface AuditPosition {

@@ -4,7 +4,7 @@ import { ROUTE_ACTIONS, ROUTE_CHANGED_EVENT, RouteChangedEvent } from '../../con
 import { AuditEvent } from './audit-event.schema';
 import { AuditRepository } from './audit.repository';
 import { InvalidAuditEventError } from './audit.errors';
-import { parseZonedTimestamp } from './zoned-timestamp';
+import { parseZonedTimestamp } from '../../common/validation/zoned-timestamp';
 
 export type RecordOutcome = 'inserted' | 'duplicate';
 

@@ -201,6 +201,46 @@ export class RoutesRepository {
     return rows.length ? toRecord(rows[0]) : null;
   }
 
+  // The route as it was at `at` (point in time): the last kept revision committed at or before it,
+  // with the route's row (its id and creation time). Null when the route does not exist now; `state`
+  // null when no kept revision is that old (the route was created later, or its history from then
+  // was pruned), with the oldest kept revision and its time to tell which.
+  async findAsOf(
+    scope: TenantScope,
+    key: RouteKey,
+    at: Date,
+  ): Promise<{ route: RouteRecord; state: RouteRevisionRecord | null; oldest: { revision: number; changedAt: Date } | null } | null> {
+    if (!inScope(scope, key.tenant)) return null;
+    // The route's own columns and the revision's share names (url, is_active, revision): the
+    // revision's come as a JSON object.
+    const rows: Array<
+      EndpointRow & {
+        state: (Omit<RevisionRow, 'changed_at'> & { changed_at: string }) | null;
+        oldest_revision: number | null;
+        oldest_changed_at: Date | null;
+      }
+    > = await this.query(
+      `SELECT ${ROUTE_COLUMNS}, to_jsonb(r) AS state, o.revision AS oldest_revision, o.changed_at AS oldest_changed_at
+         ${ROUTE_JOINS}
+         LEFT JOIN LATERAL (
+           SELECT ${REVISION_COLUMNS} FROM route_revisions r
+           WHERE r.endpoint_id = e.id AND date_trunc('milliseconds', r.changed_at) <= $5 ORDER BY r.revision DESC LIMIT 1
+         ) r ON true
+         LEFT JOIN LATERAL (
+           SELECT y.revision, y.changed_at FROM route_revisions y WHERE y.endpoint_id = e.id ORDER BY y.revision LIMIT 1
+         ) o ON true
+         WHERE ${BY_KEY}`,
+      [...keyParams(key), at],
+    );
+    if (!rows.length) return null;
+    const [row] = rows;
+    return {
+      route: toRecord(row),
+      state: row.state === null ? null : toRevision({ ...row.state, changed_at: new Date(row.state.changed_at) }),
+      oldest: row.oldest_revision === null ? null : { revision: row.oldest_revision, changedAt: row.oldest_changed_at! },
+    };
+  }
+
   // A tenant filter naming another tenant than the scope's matches nothing.
   async list(scope: TenantScope, filter: RouteListFilter): Promise<RouteRecord[]> {
     const where: string[] = [];

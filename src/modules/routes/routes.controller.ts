@@ -7,6 +7,7 @@ import { ListRoutesQueryDto } from './dto/list-routes-query.dto';
 import { RouteKeyDto } from '../../common/validation/route-key.dto';
 import { RouteListResponseDto } from './dto/route-list-response.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
+import { RouteAsOfQueryDto } from './dto/route-as-of-query.dto';
 import { RouteHistoryQueryDto, RouteHistoryResponseDto } from './dto/route-history.dto';
 import { decodeCursor, decodeHistoryCursor, encodeCursor, encodeHistoryCursor } from './route-cursor';
 import { RoutesService } from './routes.service';
@@ -52,11 +53,20 @@ export class RoutesController {
   }
 
   @Get(':tenant/:service/:env/:version')
-  @ApiOperation({ summary: 'One route as configured (active or not), with revision and timestamps' })
+  @ApiOperation({
+    summary: 'One route as configured (active or not), with revision and timestamps; with as_of, as it was at that time',
+    description:
+      'as_of answers "what did this route resolve to at 14:02?" from the kept history (ROUTE_HISTORY_LIMIT revisions per route): ' +
+      'url, is_active and revision of the last revision committed at or before that time, updated_at its commit time. ' +
+      'Before the route was created: 404 ROUTE.NOT_FOUND; a time whose revision is no longer kept: 404 ROUTE.REVISION_NOT_FOUND.',
+  })
   @ApiOkResponse({ type: RouteResponseDto })
   @ApiErrors(400, 404, 503)
-  async getOne(@CallerScope() scope: TenantScope, @Param() key: RouteKeyDto) {
-    return RouteResponseDto.from(await this.routes.get(scope, pick(key)));
+  async getOne(@CallerScope() scope: TenantScope, @Param() key: RouteKeyDto, @Query() query: RouteAsOfQueryDto) {
+    const route = pick(key);
+    return RouteResponseDto.from(
+      query.as_of === undefined ? await this.routes.get(scope, route) : await this.routes.getAsOf(scope, route, query.as_of),
+    );
   }
 
   @Get(':tenant/:service/:env/:version/history')

@@ -84,6 +84,39 @@ export class RouteRevisionNotFoundError extends DomainError {
   }
 }
 
+// A point-in-time read (`as_of`) before the route was created: it did not exist then.
+export class RouteNotYetCreatedError extends DomainError {
+  readonly code = 'ROUTE.NOT_FOUND';
+
+  constructor(key: RouteKey, asOf: Date, createdAt: Date) {
+    super(`${routeKeyPath(key)} did not exist at ${asOf.toISOString()}; it was created at ${createdAt.toISOString()}`, undefined, {
+      tenant: key.tenant,
+      service: key.service,
+      env: key.env,
+      version: key.version,
+      created_at: createdAt.toISOString(),
+    });
+  }
+}
+
+// A point-in-time read (`as_of`) of a moment whose revision is no longer kept (ROUTE_HISTORY_LIMIT, or
+// the route is older than its history): 404 naming the oldest kept revision and when it was made.
+export class RouteStateNotKeptError extends DomainError {
+  readonly code = 'ROUTE.REVISION_NOT_FOUND';
+
+  constructor(key: RouteKey, asOf: Date, current: number, oldest: { revision: number; changedAt: Date } | null) {
+    const since = oldest ? `its oldest kept revision, ${oldest.revision}, is from ${oldest.changedAt.toISOString()}` : 'it keeps no history';
+    super(`${routeKeyPath(key)} keeps no revision in effect at ${asOf.toISOString()}; ${since}`, undefined, {
+      tenant: key.tenant,
+      service: key.service,
+      env: key.env,
+      version: key.version,
+      current_revision: current,
+      oldest_revision: oldest?.revision ?? null,
+    });
+  }
+}
+
 function kept(revision: number, current: number, oldest: number | null): string {
   if (oldest === null) return `it is at revision ${current} and keeps no history`;
   if (revision > current) return `it is at revision ${current} (revisions ${oldest} to ${current} are kept)`;

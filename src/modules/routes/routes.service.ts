@@ -11,7 +11,13 @@ import { RoutesRepository } from '../route-store';
 import { ChangesetChange } from './dto/changeset-body';
 import { changeOf, draftEvent, Intent } from './route-change';
 import { expectedRevisionPrecondition } from './write-precondition';
-import { RouteNotFoundError, RoutePreconditionFailedError, RouteRevisionNotFoundError } from './routes.errors';
+import {
+  RouteNotFoundError,
+  RouteNotYetCreatedError,
+  RoutePreconditionFailedError,
+  RouteRevisionNotFoundError,
+  RouteStateNotKeptError,
+} from './routes.errors';
 
 // Reads take the caller's TenantScope; writes take the caller (Principal), which gives both the scope
 // and the event's changed_by. Both come from the controller (@CallerScope(), @Caller()).
@@ -93,6 +99,17 @@ export class RoutesService {
     const route = await this.repository.findOne(scope, key);
     if (!route) throw new RouteNotFoundError(key);
     return route;
+  }
+
+  // The route as it was at `asOf` (point in time), from its kept history: the state of the last
+  // revision committed at or before then, with that revision's time as updated_at.
+  async getAsOf(scope: TenantScope, key: RouteKey, asOf: Date): Promise<RouteRecord> {
+    const found = await this.repository.findAsOf(scope, key, asOf);
+    if (!found) throw new RouteNotFoundError(key);
+    const { route, state, oldest } = found;
+    if (asOf.getTime() < route.createdAt.getTime()) throw new RouteNotYetCreatedError(key, asOf, route.createdAt);
+    if (!state) throw new RouteStateNotKeptError(key, asOf, route.revision, oldest);
+    return { ...route, url: state.url, isActive: state.isActive, revision: state.revision, updatedAt: state.changedAt };
   }
 
   list(scope: TenantScope, filter: RouteListFilter): Promise<RouteRecord[]> {
