@@ -118,6 +118,7 @@ export class EnvironmentVariables {
   @IsInt() @Min(100) @Max(10_000_000) RESOLVE_LOCAL_CACHE_MAX_ENTRIES: number = 100_000;
   @IsInt() @Min(1) @Max(100) RESOLVE_LOCAL_CACHE_REFRESH_PERCENT: number = 50;
   @IsInt() @Min(0) @Max(1_000_000) RESOLVE_MAX_WATCHERS: number = 10_000;
+  @IsInt() @Min(0) @Max(100_000) ROUTE_WATCH_MAX_STREAMS: number = 1_000;
 
   @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'must be a comma-separated list of host:port' })
   KAFKA_BOOTSTRAP_SERVERS: string = '127.0.0.1:9092';

@@ -11,6 +11,8 @@ export const resolveConfig = registerAs('resolve', () => {
     localCacheRefreshAfter: env.RESOLVE_LOCAL_CACHE_REFRESH_PERCENT / 100,
     // Long-poll resolves (Prefer: wait) held at once on this instance; 0 turns long-polling off.
     maxWatchers: env.RESOLVE_MAX_WATCHERS,
+    // Watch streams (GET /api/v1/routes/watch) open at once on this instance.
+    maxWatchStreams: env.ROUTE_WATCH_MAX_STREAMS,
   };
 });
 

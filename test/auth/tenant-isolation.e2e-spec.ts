@@ -5,6 +5,7 @@ import { ago, auditPath, DAY, HOUR, routeEvent } from '../audit/audit-fixtures';
 import { connectDb } from '../helpers/database';
 import { HttpClient, HttpResult, resolvePath } from '../helpers/http';
 import { routeOf, uniqueTenant } from '../helpers/names';
+import { watchUntilReady } from '../helpers/sse';
 import { startApi, TestApp } from '../helpers/test-app';
 
 // Issue 10's acceptance: tenant B's keys (each role) aimed at tenant A's data, on every operation of
@@ -129,6 +130,26 @@ describe('Tenant isolation (e2e)', () => {
         label: "A's route, revision 1",
         send: get(`/api/v1/routes/${tenantA}/payments/prod/v2/propagation?revision=1`),
         expected: read(routeNotFound),
+      },
+    ],
+    // Last-Event-ID: 0 replays every route the stream may see before `ready`.
+    'GET /api/v1/routes/watch': () => [
+      {
+        label: 'tenant=A, everything since 0',
+        send: (http) => watchUntilReady(http, `/api/v1/routes/watch?tenant=${tenantA}`, { 'Last-Event-ID': '0' }),
+        expected: read({ status: 200, check: (events: any[]) => expect(events.filter((e) => e.event === 'route')).toEqual([]) }),
+      },
+      {
+        label: 'no filter, everything since 0',
+        send: (http) => watchUntilReady(http, '/api/v1/routes/watch', { 'Last-Event-ID': '0' }),
+        expected: read({
+          status: 200,
+          check: (events: any[]) => {
+            const routes = events.filter((e) => e.event === 'route').map((e) => e.data);
+            expect(routes.length).toBeGreaterThan(0);
+            onlyTenantB(routes);
+          },
+        }),
       },
     ],
     'GET /api/v1/routes': () => [

@@ -8,6 +8,7 @@ export const METRIC = {
   resolveFallback: 'resolve_cache_fallback_total',
   resolveLatency: 'resolve_latency_seconds',
   resolveWatchers: 'resolve_watchers',
+  routeWatchStreams: 'route_watch_streams',
   cacheErrors: 'cache_errors_total',
   dbQueries: 'db_queries_total',
   dbConnectionErrors: 'db_connection_errors_total',

@@ -21,7 +21,7 @@ export interface InvalidationListener {
 export class InvalidationBus implements OnApplicationShutdown {
   private readonly logger = new Logger(InvalidationBus.name);
   private readonly throttled = new ThrottledLog(this.logger);
-  private readonly listeners = new Map<string, InvalidationListener>();
+  private readonly listeners = new Map<string, InvalidationListener[]>();
   private subscriber?: Redis;
   private subscribed = false;
 
@@ -31,8 +31,9 @@ export class InvalidationBus implements OnApplicationShutdown {
     return this.subscribed;
   }
 
+  // Several listeners may take one kind (the in-process tier and the watch streams both take routes).
   listen(kind: string, listener: InvalidationListener): void {
-    this.listeners.set(kind, listener);
+    this.listeners.set(kind, [...(this.listeners.get(kind) ?? []), listener]);
     if (!this.subscriber) this.start();
   }
 
@@ -57,13 +58,16 @@ export class InvalidationBus implements OnApplicationShutdown {
   // a client that reads right after its write may be served by this instance before that.
   deliverLocally(message: string): void {
     const sep = message.indexOf('|');
-    this.listeners.get(message.slice(0, sep))?.onInvalidation(message.slice(sep + 1));
+    const listeners = this.listeners.get(message.slice(0, sep));
+    if (!listeners) return;
+    const payload = message.slice(sep + 1);
+    for (const listener of listeners) listener.onInvalidation(payload);
   }
 
   private async subscribe(subscriber: Redis): Promise<void> {
     try {
       await subscriber.subscribe(INVALIDATION_CHANNEL);
-      for (const listener of this.listeners.values()) listener.onReset();
+      this.resetAll();
       this.subscribed = true;
       this.throttled.clear('down');
     } catch (err) {
@@ -74,7 +78,11 @@ export class InvalidationBus implements OnApplicationShutdown {
   private down(reason: string): void {
     if (!this.subscribed) return;
     this.subscribed = false;
-    for (const listener of this.listeners.values()) listener.onReset();
+    this.resetAll();
     this.throttled.warn('down', `Invalidation channel lost (${reason}); in-process caches are bypassed until it is back`);
+  }
+
+  private resetAll(): void {
+    for (const listeners of this.listeners.values()) for (const listener of listeners) listener.onReset();
   }
 }

@@ -3,10 +3,11 @@ import { CORRELATION_HEADER_DOC } from '../../common/http/api-errors.decorator';
 import { errorResponse } from '../../common/http/error-responses';
 import { ROUTE_NAME_PATTERN } from '../../common/validation/route-name.decorator';
 
-const nameParam = (name: string, example: string, description: string): ParameterObject => ({
+// A route-name query parameter (resolve's four, the watch stream's filters).
+export const nameParam = (name: string, example: string, description: string, required = true): ParameterObject => ({
   name,
   in: 'query',
-  required: true,
+  required,
   description,
   schema: { type: 'string', pattern: ROUTE_NAME_PATTERN.source, minLength: 1, maxLength: 128, example },
 });

@@ -23,4 +23,5 @@ export const RESOLVE_METRICS = [
     name: METRIC.resolveWatchers,
     help: 'Long-poll resolves (Prefer: wait) held on this instance, waiting for their route to change',
   }),
+  makeGaugeProvider({ name: METRIC.routeWatchStreams, help: 'Watch streams (GET /api/v1/routes/watch) open on this instance' }),
 ];

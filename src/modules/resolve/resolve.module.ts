@@ -6,9 +6,11 @@ import { RouteStoreModule } from '../route-store';
 import { ResolveRoute } from './resolve-route';
 import { RESOLVE_METRICS } from './resolve.metrics';
 import { ResolveService } from './resolve.service';
+import { RouteStreams } from './route-streams';
+import { WatchRoute } from './watch-route';
 
 @Module({
   imports: [RouteStoreModule, AuthModule, ConfigModule.forFeature(resolveConfig)],
-  providers: [ResolveService, ResolveRoute, ...RESOLVE_METRICS],
+  providers: [ResolveService, ResolveRoute, RouteStreams, WatchRoute, ...RESOLVE_METRICS],
 })
 export class ResolveModule {}

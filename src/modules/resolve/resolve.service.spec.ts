@@ -21,7 +21,14 @@ function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null, local
   };
   const repository = { findSnapshot: jest.fn().mockResolvedValue(snapshot) };
   const bus = { live: true, listen: jest.fn() };
-  const config = { localCacheEnabled: local, localCacheTtlMs: 60_000, localCacheMaxEntries: 100, localCacheRefreshAfter: 0.5, maxWatchers: 2 };
+  const config = {
+    localCacheEnabled: local,
+    localCacheTtlMs: 60_000,
+    localCacheMaxEntries: 100,
+    localCacheRefreshAfter: 0.5,
+    maxWatchers: 2,
+    maxWatchStreams: 10,
+  };
   const refreshes = new Counter({ name: 'refresh', help: 'refresh', labelNames: ['result'], registers });
   const sut = new ResolveService(
     cache as unknown as RouteCache,
@@ -149,7 +156,14 @@ describe(`${ResolveService.name} while PostgreSQL is unavailable`, () => {
       const counter = (name: string) => new Counter({ name, help: name, registers });
       const cache = { lookup: jest.fn().mockResolvedValue({ kind: 'hit', url: 'https://a.example.com', revision: 3 }), fill: jest.fn() };
       const repository = { findSnapshot: jest.fn().mockRejectedValue(new CircuitOpenError('database')) };
-      const config = { localCacheEnabled: true, localCacheTtlMs: 1000, localCacheMaxEntries: 100, localCacheRefreshAfter: 1, maxWatchers: 0 };
+      const config = {
+        localCacheEnabled: true,
+        localCacheTtlMs: 1000,
+        localCacheMaxEntries: 100,
+        localCacheRefreshAfter: 1,
+        maxWatchers: 0,
+        maxWatchStreams: 10,
+      };
       const sut = new ResolveService(
         cache as unknown as RouteCache,
         repository as unknown as RoutesRepository,

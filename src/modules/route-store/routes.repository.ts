@@ -195,6 +195,51 @@ export class RoutesRepository {
     return new Map(rows.map((row) => [routeKeyString(row), { url: row.url, active: row.is_active, revision: row.revision }]));
   }
 
+  // The routes as they are now (every tenant: the caller decides what it may see), by routeKeyString,
+  // in one query; routes that do not exist are left out. For the watch streams' live feed.
+  async findMany(keys: RouteKey[]): Promise<Map<string, RouteRecord>> {
+    if (!keys.length) return new Map();
+    const rows: EndpointRow[] = await this.query(
+      `SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS}
+       JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(tenant, service, env, version)
+         ON t.name = k.tenant AND s.name = k.service AND env.name = k.env AND e.version = k.version`,
+      [keys.map((k) => k.tenant), keys.map((k) => k.service), keys.map((k) => k.env), keys.map((k) => k.version)],
+    );
+    return new Map(
+      rows.map((row) => {
+        const record = toRecord(row);
+        return [routeKeyString(record), record];
+      }),
+    );
+  }
+
+  // Routes in the scope (and the filter's tenant, service, env) whose last change was at or after
+  // `since`, oldest change first, at most `limit`. For a watch stream's resume (Last-Event-ID).
+  async changedSince(
+    scope: TenantScope,
+    filter: { tenant?: string; service?: string; env?: string },
+    since: Date,
+    limit: number,
+  ): Promise<RouteRecord[]> {
+    if (filter.tenant !== undefined && !inScope(scope, filter.tenant)) return [];
+    const params: unknown[] = [since];
+    const where = ['e.updated_at >= $1'];
+    const add = (column: string, value: string | null | undefined) => {
+      if (value === undefined || value === null) return;
+      params.push(value);
+      where.push(`${column} = $${params.length}`);
+    };
+    add('t.name', filter.tenant ?? scope.tenant);
+    add('s.name', filter.service);
+    add('env.name', filter.env);
+    params.push(limit);
+    const rows: EndpointRow[] = await this.query(
+      `SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS} WHERE ${where.join(' AND ')} ORDER BY e.updated_at, e.id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((row) => toRecord(row));
+  }
+
   async findOne(scope: TenantScope, key: RouteKey): Promise<RouteRecord | null> {
     if (!inScope(scope, key.tenant)) return null;
     const rows: EndpointRow[] = await this.query(`SELECT ${ROUTE_COLUMNS} ${ROUTE_JOINS} WHERE ${BY_KEY}`, keyParams(key));
