@@ -1,3 +1,5 @@
+import { AppProcess } from '../helpers/app-process';
+import { within } from '../helpers/deadline';
 import { eventually } from '../helpers/eventually';
 import { createKey } from '../helpers/keys';
 import { routeOf, uniqueTenant } from '../helpers/names';
@@ -164,6 +166,25 @@ describe('Watch streams (e2e)', () => {
       expect(refused.errorBody).toMatchObject({ error: 'SERVICE.DRAINING' });
     } finally {
       await c.close();
+    }
+  });
+
+  it('should end its streams at once on SIGTERM, and exit 0 without waiting for them (the built API)', async () => {
+    const api = await AppProcess.start('main', { DRAIN_DELAY: '1', DRAIN_TIMEOUT: '30' });
+    try {
+      await eventually(async () => expect((await api.http.get('/health/ready')).status).toBe(200), 60_000);
+      const stream = await SseStream.open(api.http, '/api/v1/routes/watch');
+      open.push(stream);
+      await stream.waitFor((events) => events.some((e) => e.event === 'ready'));
+
+      const signalledAt = Date.now();
+      api.signal('SIGTERM');
+      await within(5000, stream.ended, 'the stream to end');
+
+      expect(await within(20_000, api.exited, 'exit')).toEqual({ code: 0, signal: null });
+      expect(Date.now() - signalledAt).toBeLessThan(20_000);
+    } finally {
+      await api.kill();
     }
   });
 
