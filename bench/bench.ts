@@ -14,7 +14,7 @@ import { prepareInfrastructure, removeRunResources, resetStores, seedTenants } f
 
 // BENCH_ONLY=writes,propagation runs only those steps (for working on one figure); its result goes to
 // .tmp/bench/results, not bench/results, and the targets it did not measure are left out.
-const STEPS = ['headline', 'no-local-tier', 'all-routes', 'missing', 'cold', 'drain', 'writes', 'propagation'] as const;
+const STEPS = ['headline', 'no-local-tier', 'all-routes', 'missing', 'cold', 'drain', 'writes', 'propagation', 'watch'] as const;
 type Step = (typeof STEPS)[number];
 
 function chosenSteps(): Set<Step> {
@@ -89,6 +89,11 @@ async function run(): Promise<void> {
       results.memory = { api: memoryMb(a.pid), api_b: memoryMb(b.pid), consumer: memoryMb(consumer.pid) };
       results.notes.push(await heapNote(a));
     }
+  }
+  // Not part of issue 8's list, so after its memory figures: the write path with watch streams open.
+  if (steps.has('watch')) {
+    results.scenarios.push(await scenario.writesWatched(generator, a));
+    rssAfter('watched writes (after the memory figures)');
   }
   results.notes.push(`API RSS (MB) after each step: ${rssSteps.join(', ')}`);
   printTable(results);

@@ -18,6 +18,11 @@ export const SEEDED = 'bench-t';
 const COLD = 'bench-c';
 const CREATED = 'bench-w';
 const CREATED_DURING_WARMUP = 'bench-v';
+const CREATED_WATCHED = 'bench-x';
+const CREATED_WATCHED_WARMUP = 'bench-y';
+
+// Watch streams open during the watched writes (GET /api/v1/routes/watch, every tenant).
+export const WATCH_STREAMS = 100;
 
 const hotKeys = () => range(0, settings.hotRoutes, (i) => routeKey(SEEDED, i));
 const allKeys = () => range(0, settings.totalRoutes, (i) => routeKey(SEEDED, i));
@@ -177,6 +182,63 @@ export async function writes(generator: Generator, api: Target): Promise<LoadSce
   const notes = [`${load.requests} changes, ${outboxRows} outbox rows (${(outboxRows / load.requests).toFixed(3)} per change)`];
   if (load.requests > list.length) notes.push(`change list exhausted: ${load.requests - list.length} requests were no-op repeats`);
   return { id: 'writes', label: 'writes: creates + updates', load, notes };
+}
+
+// The writes again, with WATCH_STREAMS watch streams open on the same instance, each receiving every
+// change: what pushing changes costs the write path. New routes and new URLs, so every request is a
+// change. Not a target of issue 8; the notes give the events each stream received.
+export async function writesWatched(generator: Generator, api: Target): Promise<LoadScenario> {
+  logStep(`g2: writes at ${settings.writeConnections} connections, ${WATCH_STREAMS} watch streams open`);
+  const changes = (created: string, suffix: string, n: number): HttpRequest[] =>
+    range(0, 2 * n, (i) => {
+      const k = i >> 1;
+      const key = routeKey(i % 2 === 0 ? created : SEEDED, k);
+      return writeRequest(key, `https://${key.service}-${key.version}.${key.tenant}.bench.example.com/${i % 2 === 0 ? 'new' : suffix}`);
+    });
+  const streams = await Promise.all(range(0, WATCH_STREAMS, () => openWatch(api)));
+  try {
+    const load = await measure(generator, api, changes(CREATED_WATCHED, 'watched', settings.totalRoutes), {
+      connections: settings.writeConnections,
+      expect: 'ok',
+      warmList: changes(CREATED_WATCHED_WARMUP, 'watched-warm-up', settings.coldRoutes),
+    });
+    // Let the last batch arrive.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const events = streams.map((stream) => stream.events);
+    const notes = [
+      `${WATCH_STREAMS} streams open: route events per stream min ${Math.min(...events)}, max ${Math.max(...events)} ` +
+        `(warm-up and measured run: ${load.requests} changes measured; several changes of one route within 25 ms arrive as one event)`,
+    ];
+    return { id: 'writes_watched', label: `writes, ${WATCH_STREAMS} watch streams open`, load, notes };
+  } finally {
+    for (const stream of streams) stream.close();
+  }
+}
+
+// A watch stream that counts the route events it receives.
+async function openWatch(api: Target): Promise<{ events: number; close(): void }> {
+  const abort = new AbortController();
+  const res = await fetch(`${api.baseUrl}/api/v1/routes/watch`, { headers: trafficHeaders(), signal: abort.signal });
+  if (res.status !== 200 || !res.body) throw new Error(`watch stream answered ${res.status}`);
+  const stream = { events: 0, close: () => abort.abort() };
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  void (async () => {
+    let tail = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        const text = tail + decoder.decode(value, { stream: true });
+        stream.events += text.split('event: route\n').length - 1;
+        tail = text.slice(-16);
+        stream.events -= tail.split('event: route\n').length - 1;
+      }
+    } catch {
+      // closed
+    }
+  })();
+  return stream;
 }
 
 // Each key requested once, so the measured run starts with the caches holding the whole list.

@@ -11,8 +11,8 @@ export const CACHE_INVALIDATION_TRANSPORT = Symbol('kafka:cache_invalidation');
 // Brings each route's Redis entry to the state its event describes. Events carry the full new state
 // and its revision, so this is a revision-guarded write, never a delete that a slow reader could undo.
 // A batch is one Redis pipeline in event order; older revisions of a route in the same batch are
-// written too (and announced), which the guard makes harmless. The same pipeline raises the group's
-// applied mark per route (the propagation status: a route is live once this group applied it).
+// written too (and announced), which the guard makes harmless. Each store also raises the group's
+// applied mark for its route (the propagation status: a route is live once this group applied it).
 @Controller()
 export class CacheInvalidationConsumer {
   constructor(
@@ -31,11 +31,9 @@ export class CacheInvalidationConsumer {
         key: event,
         // A seed-era event without a revision: fall back to the seed's delete.
         snapshot: event.revision === 0 ? null : { url: event.url, active: event.action !== 'deactivated', revision: event.revision },
+        markRevision: event.revision,
       })),
-      {
-        group: 'cache_invalidation',
-        applied: events.filter((event) => event.revision > 0).map((event) => ({ key: event, revision: event.revision })),
-      },
+      'cache_invalidation',
     );
     return applied.map((ok) => (ok ? 'applied' : 'duplicate'));
   }

@@ -17,7 +17,7 @@ export const CACHE_WARMING_TRANSPORT = Symbol('kafka:cache_warming');
 // Loads the current state of the batch's routes from PostgreSQL (one query) into Redis (one
 // pipeline). Unlike the seed, an existing (possibly stale or negative) entry does not stop it: the
 // revision guard decides, so the newest state wins. Every event of a route in the batch shares that
-// route's one store, and its outcome. The same pipeline raises the group's applied mark per route.
+// route's one store, and its outcome. Each store also raises the group's applied mark for its route.
 @Controller()
 export class CacheWarmingConsumer {
   constructor(
@@ -36,13 +36,16 @@ export class CacheWarmingConsumer {
     // Events come from our own outbox, not from a caller: every tenant.
     const keys = routes.map(([, key]) => key);
     const snapshots = await this.repository.findSnapshots(ALL_TENANTS, keys);
-    const stored = routes.map(([id, key]) => ({ key, snapshot: snapshots.get(id) ?? MISSING }));
-    // The state stored is the route's latest, at least the revision of every event of it in the batch.
-    const marks = [
-      ...stored.map(({ key, snapshot }) => ({ key, revision: snapshot.revision })),
-      ...events.map((event) => ({ key: event, revision: event.revision })),
-    ];
-    const applied = await this.cache.storeManyOrThrow(stored, { group: 'cache_warming', applied: marks });
+    // The state stored is the route's latest: at least the revision of each of its events in the batch.
+    const newest = new Map<string, number>();
+    for (const event of events) newest.set(routeKeyString(event), Math.max(newest.get(routeKeyString(event)) ?? 0, event.revision));
+    const applied = await this.cache.storeManyOrThrow(
+      routes.map(([id, key]) => {
+        const snapshot = snapshots.get(id) ?? MISSING;
+        return { key, snapshot, markRevision: Math.max(snapshot.revision, newest.get(id) ?? 0) };
+      }),
+      'cache_warming',
+    );
     const outcomes = new Map(routes.map(([id], i) => [id, applied[i] ? 'applied' : 'duplicate'] as const));
     return events.map((event) => outcomes.get(routeKeyString(event))!);
   }

@@ -25,8 +25,11 @@ class FakeSink implements StreamSink {
   frames: string[] = [];
   ended = false;
   buffered = 0;
-  write(frame: string): void {
-    this.frames.push(frame);
+  writes = 0;
+  // One write may carry several frames (a batch): kept frame by frame.
+  write(chunk: string): void {
+    this.writes += 1;
+    for (const frame of chunk.split('\n\n').filter(Boolean)) this.frames.push(`${frame}\n\n`);
   }
   drained(): Promise<void> {
     return Promise.resolve();
@@ -95,6 +98,7 @@ describe('RouteStreams', () => {
     ]);
     expect(staging.sink.events('route').map((e) => e.version)).toEqual(['v2']);
     expect(repository.findMany).toHaveBeenCalledTimes(1); // one read per batch; the repeat read nothing new
+    expect(all.sink.writes).toBe(3); // retry, ready, then one write for the batch's two events
     expect(all.sink.frames.find((f) => f.includes('event: route'))).toMatch(/^id: \d+\nevent: route\ndata: /);
   });
 

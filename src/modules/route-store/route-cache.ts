@@ -23,7 +23,7 @@ import {
   decodeEntry,
   encodeEntry,
   legacyCacheKey,
-  MARK_APPLIED_LUA,
+  STORE_AND_MARK_LUA,
   STORE_IF_NEWER_LUA,
 } from './route-cache-codec';
 
@@ -36,15 +36,20 @@ type RedisWithScript = Redis & {
 
 type PipelineWithScript = ChainableCommander & {
   storeRouteIfNewer(key: string, revision: number, value: string, ttlSeconds: number, channel: string, message: string): ChainableCommander;
-  markApplied(key: string, group: string, revision: number, appliedAtMs: number, ttlSeconds: number): ChainableCommander;
+  storeRouteAndMark(
+    key: string,
+    marksKey: string,
+    revision: number,
+    value: string,
+    ttlSeconds: number,
+    channel: string,
+    message: string,
+    group: string,
+    markRevision: number,
+    appliedAtMs: number,
+    markTtlSeconds: number,
+  ): ChainableCommander;
 };
-
-// What a consumer group records with its store (storeManyOrThrow): the revision of each route it
-// brought into effect (docs/design.md, "Is my change live?").
-export interface AppliedMarks {
-  group: ConsumerGroupName;
-  applied: Array<{ key: RouteKey; revision: number }>;
-}
 
 // A pipelined batch may take longer than the request path's REDIS_COMMAND_TIMEOUT_MS on a busy host
 // without anything being wrong; consumers retry a failed batch anyway, so they wait this long.
@@ -55,6 +60,9 @@ const BATCH_COMMAND_TIMEOUT_MS = 5000;
 export interface RouteCacheChange {
   key: RouteKey;
   snapshot: RouteSnapshot | null;
+  // With storeManyOrThrow's `group`: the revision of the route this change brings into effect, for
+  // the group's applied mark (docs/design.md, "Is my change live?"); 0 or absent: no mark.
+  markRevision?: number;
 }
 
 // "r|<revision>|<tenant:service:env:version>" on the invalidation channel (see InvalidationBus).
@@ -154,35 +162,31 @@ export class RouteCache implements OnApplicationShutdown {
   // storeOrThrow (snapshot) or removeOrThrow (null) does. Throws when any store or removal failed
   // (all of them may be retried: the revision guard makes that harmless); otherwise per change
   // whether it was applied (false: a newer revision is cached).
-  // With `marks`, the group's applied marks are raised in the same pipeline, after the stores; a
-  // failed mark fails the call like a failed store, so the group retries and a mark never claims a
-  // store that did not happen.
-  async storeManyOrThrow(changes: RouteCacheChange[], marks?: AppliedMarks): Promise<boolean[]> {
+  // With `group`, each change that names a markRevision also raises the group's applied mark for its
+  // route, in the same script call as its store (STORE_AND_MARK_LUA), so a mark never claims a store
+  // that did not happen and costs no command of its own.
+  async storeManyOrThrow(changes: RouteCacheChange[], group?: ConsumerGroupName): Promise<boolean[]> {
     const pipeline = this.batchRedis().pipeline() as PipelineWithScript;
-    for (const { key, snapshot } of changes) {
+    const appliedAt = Date.now();
+    for (const { key, snapshot, markRevision } of changes) {
       if (snapshot) {
-        pipeline.storeRouteIfNewer(
-          cacheKey(key),
+        const args = [
           snapshot.revision,
           encodeEntry(snapshot),
           this.ttl(snapshot),
           INVALIDATION_CHANNEL,
           routeInvalidation(key, snapshot.revision),
-        );
+        ] as const;
+        if (group && markRevision) {
+          pipeline.storeRouteAndMark(cacheKey(key), appliedMarksKey(key), ...args, group, markRevision, appliedAt, APPLIED_MARK_TTL_SECONDS);
+        } else {
+          pipeline.storeRouteIfNewer(cacheKey(key), ...args);
+        }
         pipeline.del(legacyCacheKey(key));
       } else {
         pipeline.del(cacheKey(key), legacyCacheKey(key));
         pipeline.publish(INVALIDATION_CHANNEL, routeInvalidation(key, 0));
       }
-    }
-    const highest = new Map<string, { key: RouteKey; revision: number }>();
-    for (const mark of marks?.applied ?? []) {
-      const id = routeKeyString(mark.key);
-      if (mark.revision > (highest.get(id)?.revision ?? 0)) highest.set(id, mark);
-    }
-    const appliedAt = Date.now();
-    for (const { key, revision } of highest.values()) {
-      pipeline.markApplied(appliedMarksKey(key), marks!.group, revision, appliedAt, APPLIED_MARK_TTL_SECONDS);
     }
     let replies: Array<[Error | null, unknown]>;
     try {
@@ -203,13 +207,6 @@ export class RouteCache implements OnApplicationShutdown {
       if (secondError) this.fail('delete', secondError);
       applied.push(snapshot ? reply === 1 : true);
     });
-    for (let i = 2 * changes.length; i < 2 * changes.length + highest.size; i++) {
-      const [markError] = replies[i] ?? [new Error('Redis gave no reply')];
-      if (markError) {
-        this.fail('mark', markError);
-        throw markError;
-      }
-    }
     return applied;
   }
 
@@ -223,7 +220,7 @@ export class RouteCache implements OnApplicationShutdown {
         commandTimeout: BATCH_COMMAND_TIMEOUT_MS,
       });
       client.defineCommand('storeRouteIfNewer', { numberOfKeys: 1, lua: STORE_IF_NEWER_LUA });
-      client.defineCommand('markApplied', { numberOfKeys: 1, lua: MARK_APPLIED_LUA });
+      client.defineCommand('storeRouteAndMark', { numberOfKeys: 2, lua: STORE_AND_MARK_LUA });
       // Failures reach the callers through their commands; the main client logs connection trouble.
       client.on('error', () => undefined);
       this.batchClient = client;
