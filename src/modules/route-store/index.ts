@@ -1,6 +1,7 @@
 // The module's public surface: other modules and the entry points import only from here
 // (enforced by dependency-cruiser, .dependency-cruiser.cjs).
 export * from './route-cache';
+export * from './route-history.repository';
 export * from './route-record';
 export * from './route-store.module';
 export * from './routes.repository';

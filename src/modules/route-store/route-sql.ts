@@ -77,3 +77,14 @@ export function toRevision(row: RevisionRow): RouteRevisionRecord {
     eventId: row.event_id,
   };
 }
+
+export type RevisionLookupRow = Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null };
+
+// One kept revision of a route (NULL: its current one) with the route's current and oldest kept
+// revision; no row: no route, a row of NULL revision columns: that revision is not kept.
+export const REVISION_BY_NUMBER = `SELECT e.revision AS current_revision,
+    (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
+    ${REVISION_COLUMNS}
+  ${ROUTE_JOINS}
+  LEFT JOIN route_revisions r ON r.endpoint_id = e.id AND r.revision = coalesce($5::int, e.revision)
+  WHERE ${BY_KEY}`;

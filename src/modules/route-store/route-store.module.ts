@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { OutboxWriterModule } from '../outbox';
 import { RouteCache } from './route-cache';
+import { GuardedQueries } from './guarded-queries';
+import { RouteHistoryRepository } from './route-history.repository';
 import { RoutesRepository } from './routes.repository';
 
 // Persistence shared by the API (write and read paths) and the consumer process: the PostgreSQL
 // repository and the Redis route cache. No controllers, so either process can import it.
 @Module({
   imports: [OutboxWriterModule],
-  providers: [RoutesRepository, RouteCache],
-  exports: [RoutesRepository, RouteCache],
+  providers: [GuardedQueries, RoutesRepository, RouteHistoryRepository, RouteCache],
+  exports: [RoutesRepository, RouteHistoryRepository, RouteCache],
 })
 export class RouteStoreModule {}

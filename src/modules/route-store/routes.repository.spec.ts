@@ -4,6 +4,7 @@ import { ALL_TENANTS } from '../../contracts/principal';
 import { RouteEventDraft } from '../../contracts/route-event';
 import { OutboxWriter } from '../outbox';
 import { DependencyBreakers } from '../resilience';
+import { GuardedQueries } from './guarded-queries';
 import { RoutesRepository } from './routes.repository';
 
 // The SQL each call sends (to a fake data source that answers with no rows).
@@ -11,9 +12,14 @@ function repositoryWithLog() {
   const sent: Array<{ sql: string; params: unknown[] }> = [];
   const dataSource = { query: jest.fn(async (sql: string, params: unknown[]) => (sent.push({ sql, params }), [])) };
   const breakers = { database: { execute: <T>(run: () => Promise<T>) => run() } };
-  const repository = new RoutesRepository(dataSource as unknown as DataSource, breakers as unknown as DependencyBreakers, new OutboxWriter(), {
-    inc: jest.fn(),
-  } as unknown as Counter<string>);
+  const db = new GuardedQueries(
+    dataSource as unknown as DataSource,
+    breakers as unknown as DependencyBreakers,
+    {
+      inc: jest.fn(),
+    } as unknown as Counter<string>,
+  );
+  const repository = new RoutesRepository(db, new OutboxWriter());
   return { repository, sent };
 }
 

@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Counter } from 'prom-client';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { METRIC } from '../../common/metrics/metric-names';
-import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
 import { inScope, TenantScope } from '../../contracts/principal';
 import { RouteEventDraft } from '../../contracts/route-event';
 import { OutboxWriter } from '../outbox';
-import { DependencyBreakers } from '../resilience';
 import { RouteKey, routeKeyString } from '../../contracts/route-key';
 import { QueryRunner } from 'typeorm';
 import {
@@ -17,10 +10,8 @@ import {
   ChangesetRefusal,
   PreconditionFailed,
   RouteChange,
-  RouteHistory,
   RouteListFilter,
   RouteRecord,
-  RouteRevisionRecord,
   RouteSnapshot,
 } from './route-record';
 import {
@@ -30,11 +21,11 @@ import {
   keyParams,
   ROUTE_COLUMNS,
   ROUTE_JOINS,
-  RevisionRow,
-  REVISION_COLUMNS,
+  REVISION_BY_NUMBER,
+  RevisionLookupRow,
   toRecord,
-  toRevision,
 } from './route-sql';
+import { GuardedQueries } from './guarded-queries';
 
 // Every method takes the caller's TenantScope first, so no query can forget it. A key lookup names
 // its tenant, so its scope check is a comparison before the query (a foreign route costs no round
@@ -44,23 +35,12 @@ import {
 @Injectable()
 export class RoutesRepository {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly breakers: DependencyBreakers,
+    private readonly db: GuardedQueries,
     private readonly outbox: OutboxWriter,
-    @InjectMetric(METRIC.dbConnectionErrors) private readonly connectionErrors: Counter<string>,
   ) {}
 
-  // Every query goes through the database breaker: while PostgreSQL is failing, callers get
-  // CircuitOpenError (503) at once instead of each waiting for a connection timeout.
   private query<T>(sql: string, params: unknown[]): Promise<T> {
-    return this.guarded(() => this.dataSource.query(sql, params) as Promise<T>);
-  }
-
-  private guarded<T>(work: () => Promise<T>): Promise<T> {
-    return this.breakers.database.execute(work).catch((err: unknown) => {
-      if (isInfrastructureFailure(err)) this.connectionErrors.inc();
-      throw err;
-    });
+    return this.db.query<T>(sql, params);
   }
 
   // The whole write in one round trip: upserts the parents, locks the route, applies the change
@@ -98,8 +78,8 @@ export class RoutesRepository {
     const outside = items.findIndex((item) => !inScope(scope, item.key.tenant));
     if (outside >= 0) return { refused: { index: outside, reason: 'not_found' } };
     const order = items.map((_, index) => index).sort((a, b) => compareKeys(items[a].key, items[b].key));
-    return this.guarded(async () => {
-      const runner = this.dataSource.createQueryRunner();
+    return this.db.guarded(async () => {
+      const runner = this.db.dataSource.createQueryRunner();
       await runner.connect();
       try {
         await runner.startTransaction();
@@ -246,46 +226,6 @@ export class RoutesRepository {
     return rows.length ? toRecord(rows[0]) : null;
   }
 
-  // The route as it was at `at` (point in time): the last kept revision committed at or before it,
-  // with the route's row (its id and creation time). Null when the route does not exist now; `state`
-  // null when no kept revision is that old (the route was created later, or its history from then
-  // was pruned), with the oldest kept revision and its time to tell which.
-  async findAsOf(
-    scope: TenantScope,
-    key: RouteKey,
-    at: Date,
-  ): Promise<{ route: RouteRecord; state: RouteRevisionRecord | null; oldest: { revision: number; changedAt: Date } | null } | null> {
-    if (!inScope(scope, key.tenant)) return null;
-    // The route's own columns and the revision's share names (url, is_active, revision): the
-    // revision's come as a JSON object.
-    const rows: Array<
-      EndpointRow & {
-        state: (Omit<RevisionRow, 'changed_at'> & { changed_at: string }) | null;
-        oldest_revision: number | null;
-        oldest_changed_at: Date | null;
-      }
-    > = await this.query(
-      `SELECT ${ROUTE_COLUMNS}, to_jsonb(r) AS state, o.revision AS oldest_revision, o.changed_at AS oldest_changed_at
-         ${ROUTE_JOINS}
-         LEFT JOIN LATERAL (
-           SELECT ${REVISION_COLUMNS} FROM route_revisions r
-           WHERE r.endpoint_id = e.id AND date_trunc('milliseconds', r.changed_at) <= $5 ORDER BY r.revision DESC LIMIT 1
-         ) r ON true
-         LEFT JOIN LATERAL (
-           SELECT y.revision, y.changed_at FROM route_revisions y WHERE y.endpoint_id = e.id ORDER BY y.revision LIMIT 1
-         ) o ON true
-         WHERE ${BY_KEY}`,
-      [...keyParams(key), at],
-    );
-    if (!rows.length) return null;
-    const [row] = rows;
-    return {
-      route: toRecord(row),
-      state: row.state === null ? null : toRevision({ ...row.state, changed_at: new Date(row.state.changed_at) }),
-      oldest: row.oldest_revision === null ? null : { revision: row.oldest_revision, changedAt: row.oldest_changed_at! },
-    };
-  }
-
   // A tenant filter naming another tenant than the scope's matches nothing.
   async list(scope: TenantScope, filter: RouteListFilter): Promise<RouteRecord[]> {
     const where: string[] = [];
@@ -309,85 +249,12 @@ export class RoutesRepository {
     );
     return rows.map((row) => toRecord(row));
   }
-
-  // A route's kept revisions, newest first, below `beforeRevision` (paging), with its current and
-  // oldest kept revision: one round trip. Null when the route does not exist (or is out of scope).
-  async history(scope: TenantScope, key: RouteKey, page: { beforeRevision?: number; limit: number }): Promise<RouteHistory | null> {
-    if (!inScope(scope, key.tenant)) return null;
-    const rows: RevisionLookupRow[] = await this.query(
-      `SELECT e.revision AS current_revision,
-         (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
-         ${REVISION_COLUMNS}
-       ${ROUTE_JOINS}
-       LEFT JOIN LATERAL (
-         SELECT * FROM route_revisions x
-         WHERE x.endpoint_id = e.id AND x.revision < $5
-         ORDER BY x.revision DESC LIMIT $6
-       ) r ON true
-       WHERE ${BY_KEY}
-       ORDER BY r.revision DESC`,
-      [...keyParams(key), page.beforeRevision ?? MAX_REVISION, page.limit],
-    );
-    if (!rows.length) return null;
-    return {
-      currentRevision: rows[0].current_revision,
-      oldestRevision: rows[0].oldest_revision,
-      revisions: rows.filter((row) => row.revision !== null).map((row) => toRevision(row as RevisionRow)),
-    };
-  }
-
-  // One kept revision of a route (`revision` null: the current one), with the route's current and
-  // oldest kept revision. Null when the route does not exist; `revision` null in the answer when that
-  // revision is not kept (pruned, or not reached yet).
-  async findRevision(
-    scope: TenantScope,
-    key: RouteKey,
-    revision: number | null,
-  ): Promise<{ currentRevision: number; oldestRevision: number | null; revision: RouteRevisionRecord | null } | null> {
-    if (!inScope(scope, key.tenant)) return null;
-    const rows: RevisionLookupRow[] = await this.query(REVISION_BY_NUMBER, [...keyParams(key), revision]);
-    if (!rows.length) return null;
-    const row = rows[0];
-    return {
-      currentRevision: row.current_revision,
-      oldestRevision: row.oldest_revision,
-      revision: row.revision === null ? null : toRevision(row as RevisionRow),
-    };
-  }
-
-  // Deletes, across all routes, revisions more than `keep` behind their route's current one, at most
-  // `batch` rows per statement; returns how many it deleted. Idempotent, so instances running it at
-  // the same time only repeat each other's work. The current revision is always kept (keep >= 1).
-  async pruneHistory(keep: number, batch: number): Promise<number> {
-    const result = await this.query<unknown>(
-      `DELETE FROM route_revisions WHERE ctid IN (
-         SELECT r.ctid FROM route_revisions r JOIN endpoints e ON e.id = r.endpoint_id
-         WHERE e.revision > $1 AND r.revision <= e.revision - $1
-         LIMIT $2)`,
-      [keep, batch],
-    );
-    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
-  }
 }
 
 type ApplyRow = EndpointRow & { created: boolean; changed: boolean; matched: boolean };
 // The route's current and oldest kept revision, with one revision's columns (all NULL when not kept).
-type RevisionLookupRow = Partial<RevisionRow> & { current_revision: number; oldest_revision: number | null };
-
-// One kept revision of a route (NULL: its current one) with the route's current and oldest kept
-// revision; no row: no route, a row of NULL revision columns: that revision is not kept.
-const REVISION_BY_NUMBER = `SELECT e.revision AS current_revision,
-    (SELECT min(o.revision) FROM route_revisions o WHERE o.endpoint_id = e.id) AS oldest_revision,
-    ${REVISION_COLUMNS}
-  ${ROUTE_JOINS}
-  LEFT JOIN route_revisions r ON r.endpoint_id = e.id AND r.revision = coalesce($5::int, e.revision)
-  WHERE ${BY_KEY}`;
-
 function compareKeys(a: RouteKey, b: RouteKey): number {
   const x = routeKeyString(a);
   const y = routeKeyString(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
-
-// Revisions are PostgreSQL integers; "before the largest" means "from the newest".
-const MAX_REVISION = 2_147_483_647;

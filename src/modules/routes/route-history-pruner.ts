@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { routesConfig } from '../../config/routes.config';
-import { RoutesRepository } from '../route-store';
+import { RouteHistoryRepository } from '../route-store';
 
 // First pass soon after start (so a lowered ROUTE_HISTORY_LIMIT takes effect without waiting), then
 // every ten minutes; both with jitter, so instances started together do not prune in lockstep.
@@ -22,7 +22,7 @@ export class RouteHistoryPruner implements OnApplicationBootstrap, BeforeApplica
   private stopped = false;
 
   constructor(
-    private readonly repository: RoutesRepository,
+    private readonly repository: RouteHistoryRepository,
     @Inject(routesConfig.KEY) private readonly config: ConfigType<typeof routesConfig>,
   ) {}
 

@@ -1,7 +1,7 @@
 import { ALL_TENANTS } from '../../contracts/principal';
 import { AuditRecorder } from '../audit';
 import { OutboxPublication, OutboxReader } from '../outbox';
-import { AppliedMark, RouteCache, RouteRevisionRecord, RoutesRepository } from '../route-store';
+import { AppliedMark, RouteCache, RouteHistoryRepository, RouteRevisionRecord } from '../route-store';
 
 type CacheLookup = Awaited<ReturnType<RouteCache['lookup']>>;
 import { RoutePropagation } from './route-propagation';
@@ -23,7 +23,7 @@ const revisionRecord = (overrides: Partial<RouteRevisionRecord> = {}): RouteRevi
 });
 
 interface Fakes {
-  found?: Awaited<ReturnType<RoutesRepository['findRevision']>>;
+  found?: Awaited<ReturnType<RouteHistoryRepository['findRevision']>>;
   lookup?: CacheLookup;
   marks?: Map<string, AppliedMark> | Error;
   publication?: OutboxPublication | Error;
@@ -32,7 +32,7 @@ interface Fakes {
 
 function propagation(fakes: Fakes = {}) {
   const found = 'found' in fakes ? fakes.found : { currentRevision: 5, oldestRevision: 1, revision: revisionRecord() };
-  const repository = { findRevision: jest.fn().mockResolvedValue(found) } as unknown as RoutesRepository;
+  const repository = { findRevision: jest.fn().mockResolvedValue(found) } as unknown as RouteHistoryRepository;
   const marks = fakes.marks ?? new Map();
   const cache = {
     lookup: jest.fn().mockResolvedValue(fakes.lookup ?? { kind: 'hit', url: 'https://b.example.com', revision: 5 }),

@@ -4,7 +4,7 @@ import { TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { AuditRecorder } from '../audit';
 import { OutboxReader } from '../outbox';
-import { AppliedMark, APPLIED_MARK_TTL_SECONDS, RouteCache, RouteRevisionRecord, RoutesRepository } from '../route-store';
+import { AppliedMark, APPLIED_MARK_TTL_SECONDS, RouteCache, RouteHistoryRepository, RouteRevisionRecord } from '../route-store';
 import { RouteNotFoundError, RouteRevisionNotFoundError } from './routes.errors';
 
 // done: the stage has this revision (or a later one) in effect; pending: not yet; unknown: this
@@ -41,7 +41,7 @@ const UNKNOWN: Stage = { state: 'unknown', at: null };
 @Injectable()
 export class RoutePropagation {
   constructor(
-    private readonly repository: RoutesRepository,
+    private readonly history: RouteHistoryRepository,
     private readonly cache: RouteCache,
     private readonly outbox: OutboxReader,
     private readonly audit: AuditRecorder,
@@ -49,7 +49,7 @@ export class RoutePropagation {
 
   // `revision` undefined: the route's current revision.
   async status(scope: TenantScope, key: RouteKey, revision?: number): Promise<PropagationStatus> {
-    const found = await this.repository.findRevision(scope, key, revision ?? null);
+    const found = await this.history.findRevision(scope, key, revision ?? null);
     if (!found) throw new RouteNotFoundError(key);
     const record = found.revision;
     if (!record) {

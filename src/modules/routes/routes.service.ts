@@ -7,7 +7,7 @@ import { Principal, scopeOf, TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { RouteCache } from '../route-store';
 import { AppliedChange, ChangesetItem, ChangesetRefusal, Precondition, RouteHistory, RouteListFilter, RouteRecord } from '../route-store';
-import { RoutesRepository } from '../route-store';
+import { RouteHistoryRepository, RoutesRepository } from '../route-store';
 import { ChangesetChange } from './dto/changeset-body';
 import { changeOf, draftEvent, Intent } from './route-change';
 import { expectedRevisionPrecondition } from './write-precondition';
@@ -25,6 +25,7 @@ import {
 export class RoutesService {
   constructor(
     private readonly repository: RoutesRepository,
+    private readonly revisions: RouteHistoryRepository,
     private readonly cache: RouteCache,
     private readonly cls: ClsService,
     @InjectMetric(METRIC.writeRequests) private readonly requests: Counter<string>,
@@ -56,7 +57,7 @@ export class RoutesService {
       caller,
       key,
       async () => {
-        const found = await this.repository.findRevision(scopeOf(caller), key, toRevision);
+        const found = await this.revisions.findRevision(scopeOf(caller), key, toRevision);
         if (!found) throw new RouteNotFoundError(key);
         const target = found.revision;
         if (!target) throw new RouteRevisionNotFoundError(key, toRevision, found.currentRevision, found.oldestRevision);
@@ -90,7 +91,7 @@ export class RoutesService {
   }
 
   async history(scope: TenantScope, key: RouteKey, page: { beforeRevision?: number; limit: number }): Promise<RouteHistory> {
-    const history = await this.repository.history(scope, key, page);
+    const history = await this.revisions.history(scope, key, page);
     if (!history) throw new RouteNotFoundError(key);
     return history;
   }
@@ -104,7 +105,7 @@ export class RoutesService {
   // The route as it was at `asOf` (point in time), from its kept history: the state of the last
   // revision committed at or before then, with that revision's time as updated_at.
   async getAsOf(scope: TenantScope, key: RouteKey, asOf: Date): Promise<RouteRecord> {
-    const found = await this.repository.findAsOf(scope, key, asOf);
+    const found = await this.revisions.findAsOf(scope, key, asOf);
     if (!found) throw new RouteNotFoundError(key);
     const { route, state, oldest } = found;
     if (asOf.getTime() < route.createdAt.getTime()) throw new RouteNotYetCreatedError(key, asOf, route.createdAt);
