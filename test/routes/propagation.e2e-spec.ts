@@ -7,7 +7,7 @@ import { routeOf, uniqueTenant } from '../helpers/names';
 import { redisClient } from '../helpers/redis';
 import { startApi, TestApp } from '../helpers/test-app';
 import { CONSUMER_GROUP_NAMES } from '../../src/contracts/consumer-group-names';
-import { MARK_APPLIED_LUA } from '../../src/modules/route-store/route-cache-codec';
+import { STORE_AND_MARK_LUA } from '../../src/modules/route-store/route-cache-codec';
 
 type Route = ReturnType<typeof routeOf>;
 
@@ -132,14 +132,38 @@ describe('Route propagation status (e2e)', () => {
   });
 
   it('should never lower a group mark when an older event is applied again (redelivery)', async () => {
-    const key = `tm:v1:applied:${uniqueTenant('propmark')}:payments:prod:v1`;
-    expect(await redis.eval(MARK_APPLIED_LUA, 1, key, 'cache_warming', 5, 1000, 60)).toBe(1);
-    expect(await redis.eval(MARK_APPLIED_LUA, 1, key, 'cache_warming', 3, 2000, 60)).toBe(0);
-    expect(await redis.eval(MARK_APPLIED_LUA, 1, key, 'cache_warming', 5, 3000, 60)).toBe(0);
-    expect(await redis.eval(MARK_APPLIED_LUA, 1, key, 'cache_invalidation', 4, 4000, 60)).toBe(1);
+    const route = `${uniqueTenant('propmark')}:payments:prod:v1`;
+    const key = `tm:v1:applied:${route}`;
+    // The script the cache groups run: the route's store, then the group's mark.
+    const storeAndMark = (group: string, revision: number, at: number) =>
+      redis.eval(
+        STORE_AND_MARK_LUA,
+        2,
+        `tm:v1:route:${route}`,
+        key,
+        revision,
+        `${revision}|+https://r${revision}.example.com`,
+        60,
+        '',
+        '',
+        group,
+        revision,
+        at,
+        60,
+      );
+
+    await storeAndMark('cache_warming', 5, 1000);
+    expect(await redis.hgetall(key)).toEqual({ cache_warming: '5|1000' });
+    await storeAndMark('cache_warming', 3, 2000);
+    expect(await redis.hgetall(key)).toEqual({ cache_warming: '5|1000' });
+    await storeAndMark('cache_warming', 5, 3000);
+    expect(await redis.hgetall(key)).toEqual({ cache_warming: '5|1000' });
+    await storeAndMark('cache_invalidation', 4, 4000);
 
     expect(await redis.hgetall(key)).toEqual({ cache_warming: '5|1000', cache_invalidation: '4|4000' });
     expect(await redis.ttl(key)).toBeGreaterThan(50);
+    // The store's own revision guard still holds: the entry stays at the newest revision.
+    expect(await redis.get(`tm:v1:route:${route}`)).toBe('5|+https://r5.example.com');
   });
 
   it('should answer 404 naming the kept revisions for a revision not reached yet, and 404 for a route that does not exist', async () => {

@@ -77,33 +77,13 @@ export function decodeAppliedMark(value: string): AppliedMark | null {
   return sep > 0 && Number.isInteger(revision) && Number.isFinite(at) ? { revision, appliedAt: new Date(at) } : null;
 }
 
-// Raises a group's mark (hash `key`, field `group`) to `revision` applied at `at` ms, never lowers it
-// (a redelivered older event leaves a newer mark alone), renewing the hash's expiry (`ttl` seconds)
-// when it rises. Events of one route reach a group in order, so the mark is the group's high-water
-// mark for the route: every revision up to it is in effect there. Lua text for the given KEYS/ARGV.
-function raiseMarkLua(key: string, group: string, revision: string, at: string, ttl: string): string {
-  return `
-local mark = redis.call('HGET', ${key}, ${group})
-local msep = mark and string.find(mark, '|', 1, true)
-local mrev = msep and tonumber(string.sub(mark, 1, msep - 1))
-local raised = 0
-if not mrev or mrev < tonumber(${revision}) then
-  redis.call('HSET', ${key}, ${group}, ${revision} .. '|' .. ${at})
-  redis.call('EXPIRE', ${key}, ${ttl})
-  raised = 1
-end
-`;
-}
-
-// The mark alone: KEYS[1] the hash, ARGV group, revision, applied-at ms, ttl. Returns 1 if it rose.
-export const MARK_APPLIED_LUA = `${raiseMarkLua('KEYS[1]', 'ARGV[1]', 'ARGV[2]', 'ARGV[3]', 'ARGV[4]')}
-return raised
-`;
-
 // A consumer group's store and its mark in one call (one command per change in the group's
 // pipeline, not two): STORE_IF_NEWER_LUA on KEYS[1] with ARGV[1..5], then the mark on KEYS[2] with
 // ARGV[6..9] (group, revision, applied-at ms, ttl), whether or not the store was refused for a newer
-// revision (the change is in effect either way). Returns what the store returns.
+// revision (the change is in effect either way). The mark never goes down (a redelivered older
+// event leaves a newer mark alone) and its hash's expiry is renewed when it rises. Events of one
+// route reach a group in order, so the mark is the group's high-water mark for the route: every
+// revision up to it is in effect there. Returns what the store returns.
 export const STORE_AND_MARK_LUA = `
 local stored = 1
 local current = redis.call('GET', KEYS[1])
@@ -118,6 +98,12 @@ if stored == 1 then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
   if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
 end
-${raiseMarkLua('KEYS[2]', 'ARGV[6]', 'ARGV[7]', 'ARGV[8]', 'ARGV[9]')}
+local mark = redis.call('HGET', KEYS[2], ARGV[6])
+local msep = mark and string.find(mark, '|', 1, true)
+local mrev = msep and tonumber(string.sub(mark, 1, msep - 1))
+if not mrev or mrev < tonumber(ARGV[7]) then
+  redis.call('HSET', KEYS[2], ARGV[6], ARGV[7] .. '|' .. ARGV[8])
+  redis.call('EXPIRE', KEYS[2], ARGV[9])
+end
 return stored
 `;
