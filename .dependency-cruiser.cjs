@@ -31,6 +31,19 @@ module.exports = {
       to: { path: '^src/modules/[^/]+/', pathNot: '^src/modules/[^/]+/index\\.ts$' },
     },
     {
+      name: 'sdk-stands-alone',
+      comment: 'The client SDK (sdk/) ships to other services: it uses no service code, and the service does not use it.',
+      severity: 'error',
+      from: { path: '^sdk/' },
+      to: { path: '^(src|test|bench|scripts|migrations)/' },
+    },
+    {
+      name: 'service-not-to-sdk',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^sdk/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -10,7 +10,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       rootDir: '.',
-      roots: ['<rootDir>/src'],
+      roots: ['<rootDir>/src', '<rootDir>/sdk'],
       testRegex: '.*\\.spec\\.ts$',
       transform,
     },

@@ -1,0 +1,332 @@
+import { circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import { RouteNotFoundError, TrafficManagerError, TrafficManagerUnavailableError } from './errors';
+import { SnapshotFile } from './snapshot-file';
+import { RouteEntry, RouteKey, routeKeyString, RouteTable } from './route-table';
+import { DEFAULT_IDLE_TIMEOUT_MS, WatchedRoute, WatchScope, WatchState, WatchSubscription } from './watch-subscription';
+
+export interface TrafficManagerClientOptions {
+  // e.g. http://traffic-manager.internal:8000
+  baseUrl: string;
+  apiKey?: string;
+  // How long an answer is used without asking the server, when no watch stream keeps it current.
+  ttlMs?: number;
+  // The same for "no active route" answers.
+  notFoundTtlMs?: number;
+  // How old a held answer may be and still be served while Traffic Manager cannot answer.
+  staleIfErrorMs?: number;
+  maxEntries?: number;
+  requestTimeoutMs?: number;
+  // Scopes to keep current through watch streams (server-sent events); routes in them are answered
+  // from memory without polling. Scopes should not overlap: a route uses the first that covers it.
+  watch?: WatchScope[];
+  // The last-known-good file (read by start(), written at most every snapshotIntervalMs and by close()).
+  snapshotFile?: string;
+  snapshotIntervalMs?: number;
+  // Consecutive failures (network, timeout, 5xx) that open the breaker, and how long it stays open.
+  breakerFailures?: number;
+  breakerOpenMs?: number;
+  // How long start() waits for the watch streams to be in sync.
+  startTimeoutMs?: number;
+  onEvent?: (event: ClientEvent) => void;
+  fetch?: typeof fetch;
+}
+
+export type ClientEvent =
+  | { type: 'stale_served'; route: string; ageMs: number; reason: string }
+  | { type: 'watch'; scope: WatchScope; state: WatchState; detail?: string }
+  | { type: 'snapshot_loaded'; routes: number }
+  | { type: 'snapshot_error'; error: string }
+  | { type: 'breaker'; state: 'open' | 'half_open' | 'closed' };
+
+export interface ResolvedRoute extends RouteKey {
+  url: string;
+  revision: number;
+  // memory: held and current; server: just asked; stale: held, served because the server could not answer.
+  origin: 'memory' | 'server' | 'stale';
+  // Since the server or a watch stream last confirmed it.
+  ageMs: number;
+}
+
+export interface ResolveOptions {
+  // Read-your-writes: the revision a write returned; an older answer is never returned for it.
+  minRevision?: number;
+  correlationId?: string;
+}
+
+export interface StartReport {
+  snapshotRoutes: number;
+  watches: Array<{ scope: WatchScope; state: WatchState }>;
+}
+
+const DEFAULTS = {
+  ttlMs: 30_000,
+  notFoundTtlMs: 5_000,
+  staleIfErrorMs: 24 * 3_600_000,
+  maxEntries: 10_000,
+  requestTimeoutMs: 2_000,
+  snapshotIntervalMs: 5_000,
+  breakerFailures: 5,
+  breakerOpenMs: 5_000,
+  startTimeoutMs: 5_000,
+};
+
+const BREAKER_STATES: Record<CircuitState, 'open' | 'half_open' | 'closed'> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half_open',
+  [CircuitState.Isolated]: 'open',
+};
+
+// A Traffic Manager client for TypeScript services: resolve answered from process memory, kept
+// current by watch streams or by revalidation with If-None-Match, served stale (fail-static) when
+// Traffic Manager cannot answer, and a last-known-good file for starting while it is down.
+// docs/sdk.md describes the rules.
+export class TrafficManagerClient {
+  readonly stats = { memoryHits: 0, serverCalls: 0, staleServed: 0, pushesApplied: 0 };
+  private readonly options: typeof DEFAULTS & TrafficManagerClientOptions;
+  private readonly table: RouteTable;
+  private readonly watches: WatchSubscription[];
+  private readonly inflight = new Map<string, Promise<ResolvedRoute>>();
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly fetch: typeof fetch;
+  private readonly snapshot?: SnapshotFile;
+  private snapshotTimer?: NodeJS.Timeout;
+  private syncWaiters: Array<() => void> = [];
+
+  constructor(options: TrafficManagerClientOptions) {
+    this.options = { ...DEFAULTS, ...definedOnly(options), baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.fetch = options.fetch ?? fetch;
+    this.table = new RouteTable(this.options.maxEntries);
+    this.breaker = circuitBreaker(
+      handleWhen((err) => err instanceof TrafficManagerUnavailableError),
+      { halfOpenAfter: this.options.breakerOpenMs, breaker: new ConsecutiveBreaker(this.options.breakerFailures) },
+    );
+    this.breaker.onStateChange((state) => this.emit({ type: 'breaker', state: BREAKER_STATES[state] }));
+    if (options.snapshotFile) this.snapshot = new SnapshotFile(options.snapshotFile);
+    this.watches = (options.watch ?? []).map(
+      (scope) =>
+        new WatchSubscription(scope, {
+          baseUrl: this.options.baseUrl,
+          headers: () => this.headers(),
+          fetch: this.fetch,
+          onRoute: (route, subscription) => this.onPushed(route, subscription),
+          onState: (subscription, state, detail) => this.onWatchState(subscription, state, detail),
+          idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+          maxBackoffMs: 30_000,
+        }),
+    );
+  }
+
+  // Loads the last-known-good file and opens the watch streams; waits (at most startTimeoutMs) for
+  // the streams to be in sync. Never fails because Traffic Manager is down: the process can route
+  // from the snapshot until it is back.
+  async start(): Promise<StartReport> {
+    let snapshotRoutes = 0;
+    if (this.snapshot) {
+      try {
+        const routes = await this.snapshot.read();
+        snapshotRoutes = routes ? this.table.loadSnapshot(routes) : 0;
+        this.emit({ type: 'snapshot_loaded', routes: snapshotRoutes });
+      } catch (err) {
+        this.emit({ type: 'snapshot_error', error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    for (const watch of this.watches) void watch.start();
+    await this.allSettled();
+    return { snapshotRoutes, watches: this.watches.map(({ scope, state }) => ({ scope, state })) };
+  }
+
+  async close(): Promise<void> {
+    for (const watch of this.watches) watch.close();
+    clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = undefined;
+    await this.saveSnapshot();
+  }
+
+  async resolve(key: RouteKey, options: ResolveOptions = {}): Promise<ResolvedRoute> {
+    const id = routeKeyString(key);
+    const held = this.table.get(id);
+    const minRevision = options.minRevision ?? 0;
+    if (held !== undefined && !held.fromSnapshot && held.revision >= minRevision && this.isCurrent(key, held)) {
+      this.stats.memoryHits += 1;
+      return answer(key, held, 'memory');
+    }
+    const flight = `${id}|${minRevision}`;
+    let pending = this.inflight.get(flight);
+    if (pending === undefined) {
+      pending = this.ask(key, id, options).finally(() => this.inflight.delete(flight));
+      this.inflight.set(flight, pending);
+    }
+    return pending;
+  }
+
+  get entries(): number {
+    return this.table.size;
+  }
+
+  watchStates(): Array<{ scope: WatchScope; state: WatchState; lastEventId?: string }> {
+    return this.watches.map(({ scope, state, lastEventId }) => ({ scope, state, lastEventId }));
+  }
+
+  private async ask(key: RouteKey, id: string, options: ResolveOptions): Promise<ResolvedRoute> {
+    const held = this.table.get(id);
+    const epoch = this.watchFor(key)?.epoch ?? -1;
+    const headers = this.headers(options.correlationId);
+    if (held?.found && !held.fromSnapshot) headers['if-none-match'] = `W/"${held.revision}"`;
+    if (options.minRevision) headers['x-min-revision'] = String(options.minRevision);
+    const query = new URLSearchParams({ tenant: key.tenant, service: key.service, env: key.env, version: key.version });
+    let response: Response;
+    try {
+      response = await this.breaker.execute(() => this.call(`/api/v1/routes/resolve?${query}`, headers));
+    } catch (err) {
+      return this.staleOrThrow(key, id, options, err);
+    }
+    this.stats.serverCalls += 1;
+    const now = Date.now();
+    if (response.status === 200) {
+      const body = (await response.json()) as { url: string; revision: number };
+      if (this.table.apply(id, { found: true, url: body.url, revision: body.revision }, epoch, now)) this.snapshotChanged();
+    } else if (response.status === 304) {
+      this.table.confirm(id, epoch, now);
+    } else {
+      const body = await errorBody(response);
+      if (response.status === 404 && body.error === 'ROUTE.NOT_FOUND') {
+        const floor = held && !held.fromSnapshot ? held.revision : 0;
+        if (this.table.apply(id, { found: false, revision: floor, afterRevision: true }, epoch, now)) this.snapshotChanged();
+      } else if (response.status === 429) {
+        return this.staleOrThrow(key, id, options, new TrafficManagerUnavailableError(body.message, 429, body.error));
+      } else {
+        throw new TrafficManagerError(body.message, body.error, response.status, body.details);
+      }
+    }
+    // What the table holds now: the answer, or a later revision a watch stream delivered meanwhile.
+    const current = this.table.get(id);
+    if (current === undefined) throw new TrafficManagerUnavailableError(`the answer for ${id} was evicted at once (maxEntries too small?)`);
+    return answer(key, current, 'server');
+  }
+
+  // Network failures, timeouts and 5xx are the breaker's to count; every other status is an answer.
+  private async call(path: string, headers: Record<string, string>): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.fetch(`${this.options.baseUrl}${path}`, { headers, signal: AbortSignal.timeout(this.options.requestTimeoutMs) });
+    } catch (err) {
+      throw new TrafficManagerUnavailableError(`Traffic Manager did not answer: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (response.status >= 500) {
+      const body = await errorBody(response);
+      throw new TrafficManagerUnavailableError(`Traffic Manager answered ${response.status}: ${body.message}`, response.status, body.error);
+    }
+    return response;
+  }
+
+  // Fail-static: a held answer within staleIfErrorMs is served when the server cannot answer,
+  // unless the caller asked for a revision newer than it.
+  private staleOrThrow(key: RouteKey, id: string, options: ResolveOptions, cause: unknown): ResolvedRoute {
+    const held = this.table.get(id);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const ageMs = held ? Date.now() - held.confirmedAt : Infinity;
+    if (held === undefined || ageMs > this.options.staleIfErrorMs || held.revision < (options.minRevision ?? 0)) {
+      if (cause instanceof TrafficManagerUnavailableError) throw cause;
+      throw new TrafficManagerUnavailableError(`Traffic Manager cannot answer (${reason}) and no usable answer is held for ${id}`);
+    }
+    this.stats.staleServed += 1;
+    this.emit({ type: 'stale_served', route: id, ageMs, reason });
+    return answer(key, held, 'stale');
+  }
+
+  private isCurrent(key: RouteKey, held: RouteEntry): boolean {
+    const watch = this.watchFor(key);
+    if (watch !== undefined && watch.inSync && held.epoch === watch.epoch) return true;
+    return Date.now() - held.confirmedAt < (held.found ? this.options.ttlMs : this.options.notFoundTtlMs);
+  }
+
+  private watchFor(key: RouteKey): WatchSubscription | undefined {
+    return this.watches.find((watch) => watch.covers(key.tenant, key.service, key.env));
+  }
+
+  private onPushed(route: WatchedRoute, subscription: WatchSubscription): void {
+    const id = routeKeyString(route);
+    const state = route.is_active
+      ? { found: true as const, url: route.url, revision: route.revision }
+      : { found: false as const, revision: route.revision, afterRevision: false };
+    if (this.table.apply(id, state, subscription.epoch, Date.now())) {
+      this.stats.pushesApplied += 1;
+      this.snapshotChanged();
+    }
+  }
+
+  private onWatchState(subscription: WatchSubscription, state: WatchState, detail?: string): void {
+    this.emit({ type: 'watch', scope: subscription.scope, state, ...(detail ? { detail } : {}) });
+    if (this.watches.every((watch) => ['in_sync', 'refused', 'closed'].includes(watch.state))) {
+      for (const wake of this.syncWaiters.splice(0)) wake();
+    }
+  }
+
+  private allSettled(): Promise<void> {
+    if (this.watches.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.options.startTimeoutMs);
+      timer.unref?.();
+      this.syncWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private snapshotChanged(): void {
+    if (!this.snapshot || this.snapshotTimer) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
+      void this.saveSnapshot();
+    }, this.options.snapshotIntervalMs);
+    this.snapshotTimer.unref?.();
+  }
+
+  private async saveSnapshot(): Promise<void> {
+    if (!this.snapshot) return;
+    const routes = this.table
+      .foundEntries()
+      .map(([key, entry]) => ({ key, url: entry.url, revision: entry.revision, confirmedAt: entry.confirmedAt }));
+    try {
+      await this.snapshot.write(routes);
+    } catch (err) {
+      this.emit({ type: 'snapshot_error', error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private headers(correlationId?: string): Record<string, string> {
+    const headers: Record<string, string> = { 'user-agent': 'traffic-manager-sdk/0.1' };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    if (correlationId) headers['x-correlation-id'] = correlationId;
+    return headers;
+  }
+
+  private emit(event: ClientEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A failing listener must not break resolve.
+    }
+  }
+}
+
+function answer(key: RouteKey, entry: RouteEntry, origin: ResolvedRoute['origin']): ResolvedRoute {
+  if (!entry.found) throw new RouteNotFoundError(key, origin);
+  const { tenant, service, env, version } = key;
+  return { tenant, service, env, version, url: entry.url, revision: entry.revision, origin, ageMs: Math.max(0, Date.now() - entry.confirmedAt) };
+}
+
+async function errorBody(response: Response): Promise<{ error: string; message: string; details?: unknown }> {
+  try {
+    const body = (await response.json()) as { error?: string; message?: string; details?: unknown };
+    return { error: body.error ?? `HTTP.${response.status}`, message: body.message ?? `HTTP ${response.status}`, details: body.details };
+  } catch {
+    return { error: `HTTP.${response.status}`, message: `HTTP ${response.status} (not JSON)` };
+  }
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
