@@ -39,6 +39,7 @@ describe('Tenant isolation (e2e)', () => {
   let keyA: { id: string; key: string };
   const keysB = {} as Record<Role, string>;
   const eventIdsA: string[] = [];
+  let scheduleA: string;
   let before: Awaited<ReturnType<typeof snapshotOfA>>;
 
   const createKey = async (name: string, tenant: string, role: Role) => {
@@ -49,13 +50,14 @@ describe('Tenant isolation (e2e)', () => {
 
   // What a platform key sees of tenant A; must be identical before and after B's attempts.
   async function snapshotOfA() {
-    const [route, ghost, routes, audit, keys, outbox] = await Promise.all([
+    const [route, ghost, routes, audit, keys, outbox, schedule] = await Promise.all([
       api.http.get(`/api/v1/routes/${tenantA}/payments/prod/v2`),
       api.http.get(`/api/v1/routes/${tenantA}/payments/prod/v9`),
       api.http.get(`/api/v1/routes?tenant=${tenantA}`),
       api.http.get(auditPath('recent', { tenant: tenantA, days: 365 })),
       api.http.get(`/api/v1/keys?tenant=${tenantA}`),
       db.query('SELECT count(*)::int AS n FROM outbox_events WHERE message_key LIKE $1', [`${tenantA}:%`]),
+      api.http.get(`/api/v1/schedules/${scheduleA}`),
     ]);
     return {
       route: [route.status, route.body],
@@ -64,6 +66,7 @@ describe('Tenant isolation (e2e)', () => {
       audit: audit.body.events.map((e: any) => e.event_id),
       keys: keys.body.keys.map((k: any) => [k.id, k.name, k.role, k.revoked_at]),
       outboxRows: outbox.rows[0].n,
+      schedule: [schedule.status, schedule.body],
     };
   }
 
@@ -74,6 +77,13 @@ describe('Tenant isolation (e2e)', () => {
     expect((await api.http.post('/api/v1/routes', { ...routeA, url: urlA })).status).toBe(200);
     expect((await api.http.post('/api/v1/routes', { ...routeB, url: 'https://b.example.com' })).status).toBe(201);
     keyA = await createKey(keyNameA, tenantA, 'admin');
+    const scheduled = await api.http.post('/api/v1/schedules', {
+      tenant: tenantA,
+      scheduled_at: new Date(Date.now() + DAY).toISOString(),
+      changes: [{ action: 'deactivate', service: 'payments', env: 'prod', version: 'v2' }],
+    });
+    expect(scheduled.status).toBe(201);
+    scheduleA = scheduled.body.id;
     for (const role of ROLES) keysB[role] = (await createKey(`${tenantB}-${role}`, tenantB, role)).key;
     // The audit trail as the audit_log consumer writes it (this file runs no consumer).
     const recorder = api.app.get(AuditRecorder);
@@ -92,6 +102,7 @@ describe('Tenant isolation (e2e)', () => {
   });
 
   afterAll(async () => {
+    await api.http.post(`/api/v1/schedules/${scheduleA}/cancel`, {});
     await db.end();
     await api.close();
   });
@@ -191,6 +202,39 @@ describe('Tenant isolation (e2e)', () => {
         label: "A's route, to its first revision",
         send: post('/api/v1/routes/rollback', { ...routeA, to_revision: 1 }),
         expected: write(routeNotFound),
+      },
+    ],
+    'POST /api/v1/schedules': () => [
+      {
+        label: "A's route, tomorrow",
+        send: post('/api/v1/schedules', {
+          tenant: tenantA,
+          scheduled_at: new Date(Date.now() + DAY).toISOString(),
+          changes: [{ action: 'upsert', service: 'payments', env: 'prod', version: 'v2', url: 'https://hijack.example.com' }],
+        }),
+        expected: write(routeNotFound),
+      },
+    ],
+    'GET /api/v1/schedules': () => [
+      {
+        label: 'tenant=A',
+        send: get(`/api/v1/schedules?tenant=${tenantA}`),
+        expected: read({ status: 200, check: (body) => expect(body).toMatchObject({ schedules: [], count: 0 }) }),
+      },
+      {
+        label: 'no filter',
+        send: get('/api/v1/schedules?limit=1000'),
+        expected: read({ status: 200, check: (body) => onlyTenantB(body.schedules) }),
+      },
+    ],
+    'GET /api/v1/schedules/{id}': () => [
+      { label: "A's schedule", send: get(`/api/v1/schedules/${scheduleA}`), expected: read({ status: 404, error: 'SCHEDULE.NOT_FOUND' }) },
+    ],
+    'POST /api/v1/schedules/{id}/cancel': () => [
+      {
+        label: "A's schedule",
+        send: post(`/api/v1/schedules/${scheduleA}/cancel`, {}),
+        expected: write({ status: 404, error: 'SCHEDULE.NOT_FOUND' }),
       },
     ],
     'GET /api/v1/audit/route': () => [

@@ -127,6 +127,10 @@ describe('OpenAPI document (e2e)', () => {
       'RoutesController_list',
       'RoutesController_propagation',
       'RoutesController_rollback',
+      'SchedulesController_cancel',
+      'SchedulesController_get',
+      'SchedulesController_list',
+      'SchedulesController_schedule',
       'WatchRoute_watch',
     ]);
   });

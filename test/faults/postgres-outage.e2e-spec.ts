@@ -87,4 +87,33 @@ describe('PostgreSQL stopped (e2e)', () => {
     await eventually(async () => expect(await databaseBreaker()).toBe(0));
     await eventually(async () => expect((await api.http.get('/health/ready')).status).toBe(200));
   });
+
+  it('should apply a changeset that came due while PostgreSQL was down once it is back, and refuse new schedules meanwhile', async () => {
+    const tenant = uniqueTenant('pg-sched');
+    const route = routeOf(tenant);
+    const changes = [{ action: 'upsert', service: 'payments', env: 'prod', version: 'v1', url: 'https://scheduled.example.com' }];
+    const scheduled = await api.http.post('/api/v1/schedules', { tenant, changes, scheduled_at: new Date(Date.now() + 1_000).toISOString() });
+    expect(scheduled.status).toBe(201);
+
+    await pg.stop();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2_500)); // due while PostgreSQL is down
+      const refused = await within(
+        CONNECTION_TIMEOUT_S * 1000,
+        api.http.post('/api/v1/schedules', { tenant, changes, scheduled_at: new Date(Date.now() + 60_000).toISOString() }),
+        'answer to a schedule within DB_CONNECTION_TIMEOUT',
+      );
+      expectUnavailable(refused);
+    } finally {
+      await pg.start();
+    }
+
+    const done = await eventually(async () => {
+      const res = await api.http.get(`/api/v1/schedules/${scheduled.body.id}`);
+      expect(res.body.status).toBe('applied');
+      return res.body;
+    }, 60_000);
+    expect(Date.parse(done.finished_at) - Date.parse(done.scheduled_at)).toBeGreaterThan(1_000);
+    expect((await api.http.get(resolvePath(route))).body).toMatchObject({ url: 'https://scheduled.example.com', revision: 1 });
+  });
 });

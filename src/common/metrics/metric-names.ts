@@ -13,6 +13,7 @@ export const METRIC = {
   dbQueries: 'db_queries_total',
   dbConnectionErrors: 'db_connection_errors_total',
   writeRequests: 'write_requests_total',
+  scheduledChangesets: 'scheduled_changesets_total',
   writeSuccess: 'write_success_total',
   writeFailure: 'write_failure_total',
   writeLatency: 'write_latency_seconds',

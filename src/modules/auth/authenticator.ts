@@ -17,6 +17,8 @@ import { KeyUsage } from './key-usage';
 import { KEY_INVALIDATION_KIND } from './revocation-channel';
 import { KeyEntry, VerifiedKeys } from './verified-keys';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const BOOTSTRAP_PRINCIPAL: Principal = Object.freeze({ keyId: 'bootstrap', keyName: 'bootstrap-admin', tenant: null, role: 'admin' });
 
 const MAX_CACHED_KEYS = 10_000;
@@ -70,6 +72,16 @@ export class Authenticator implements OnModuleInit, BeforeApplicationShutdown, I
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.usage.stop();
+  }
+
+  // Whether a key that once authenticated has since been revoked or has expired, read from
+  // PostgreSQL (work done later on a key's behalf, such as a scheduled changeset, checks this first).
+  // The bootstrap key has no row and is never withdrawn this way.
+  async isWithdrawn(keyId: string, now = new Date()): Promise<boolean> {
+    if (!UUID.test(keyId)) return false;
+    const key = await this.repository.findCredentials(keyId);
+    if (!key) return true;
+    return key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime());
   }
 
   // A revoked key ("k|<key id>"): the next request reads it again.

@@ -5,3 +5,4 @@ export * from './route-history.repository';
 export * from './route-record';
 export * from './route-store.module';
 export * from './routes.repository';
+export * from './scheduled-changesets.repository';

@@ -4,12 +4,13 @@ import { RouteCache } from './route-cache';
 import { GuardedQueries } from './guarded-queries';
 import { RouteHistoryRepository } from './route-history.repository';
 import { RoutesRepository } from './routes.repository';
+import { ScheduledChangesetsRepository } from './scheduled-changesets.repository';
 
 // Persistence shared by the API (write and read paths) and the consumer process: the PostgreSQL
 // repository and the Redis route cache. No controllers, so either process can import it.
 @Module({
   imports: [OutboxWriterModule],
-  providers: [GuardedQueries, RoutesRepository, RouteHistoryRepository, RouteCache],
-  exports: [RoutesRepository, RouteHistoryRepository, RouteCache],
+  providers: [GuardedQueries, RoutesRepository, RouteHistoryRepository, ScheduledChangesetsRepository, RouteCache],
+  exports: [RoutesRepository, RouteHistoryRepository, ScheduledChangesetsRepository, RouteCache],
 })
 export class RouteStoreModule {}

@@ -77,23 +77,15 @@ export class RoutesRepository {
   ): Promise<{ applied: AppliedChange[] } | { refused: ChangesetRefusal }> {
     const outside = items.findIndex((item) => !inScope(scope, item.key.tenant));
     if (outside >= 0) return { refused: { index: outside, reason: 'not_found' } };
-    const order = items.map((_, index) => index).sort((a, b) => compareKeys(items[a].key, items[b].key));
     return this.db.guarded(async () => {
       const runner = this.db.dataSource.createQueryRunner();
       await runner.connect();
       try {
         await runner.startTransaction();
-        const applied: AppliedChange[] = new Array(items.length);
-        for (const index of order) {
-          const outcome = await this.applyInTransaction(runner, items[index], events[index], index);
-          if ('refused' in outcome) {
-            await runner.rollbackTransaction();
-            return outcome;
-          }
-          applied[index] = outcome.applied;
-        }
-        await runner.commitTransaction();
-        return { applied };
+        const outcome = await this.applyItems(runner, items, events);
+        if ('refused' in outcome) await runner.rollbackTransaction();
+        else await runner.commitTransaction();
+        return outcome;
       } catch (err) {
         if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         throw err;
@@ -101,6 +93,24 @@ export class RoutesRepository {
         await runner.release();
       }
     });
+  }
+
+  // The changeset's changes inside the caller's transaction (which it commits or rolls back; a
+  // refusal leaves changes already made in it for the caller to roll back). Also used by scheduled
+  // changesets, whose status row is locked and updated in the same transaction.
+  async applyItems(
+    runner: QueryRunner,
+    items: ChangesetItem[],
+    events: RouteEventDraft[],
+  ): Promise<{ applied: AppliedChange[] } | { refused: ChangesetRefusal }> {
+    const order = items.map((_, index) => index).sort((a, b) => compareKeys(items[a].key, items[b].key));
+    const applied: AppliedChange[] = new Array(items.length);
+    for (const index of order) {
+      const outcome = await this.applyInTransaction(runner, items[index], events[index], index);
+      if ('refused' in outcome) return outcome;
+      applied[index] = outcome.applied;
+    }
+    return { applied };
   }
 
   private async applyInTransaction(

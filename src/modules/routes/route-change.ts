@@ -2,7 +2,10 @@ import { randomUUID } from 'crypto';
 import { changedByOf, Principal } from '../../contracts/principal';
 import { ROUTE_CHANGED_EVENT, RouteEventDraft } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
-import { RouteChange } from '../route-store';
+import { ChangesetItem, ChangesetRefusal, RouteChange } from '../route-store';
+import { ChangesetChange } from './dto/changeset-body';
+import { RouteNotFoundError, RoutePreconditionFailedError, RouteRevisionNotFoundError } from './routes.errors';
+import { expectedRevisionPrecondition } from './write-precondition';
 
 export type Intent = { kind: 'upsert'; url: string } | { kind: 'activate' } | { kind: 'deactivate' };
 
@@ -34,4 +37,29 @@ export function draftEvent(key: RouteKey, author: Principal, correlationId: stri
     correlation_id: correlationId,
     occurred_at: new Date().toISOString(),
   };
+}
+
+// A changeset's change as the store's item (its precondition, if any, included).
+export function itemOf(change: ChangesetChange): ChangesetItem {
+  const precondition = change.expected_revision === undefined ? undefined : expectedRevisionPrecondition(change.expected_revision);
+  if (change.action === 'rollback') return { key: change.key, rollbackTo: change.to_revision, precondition };
+  const intent: Intent = change.action === 'upsert' ? { kind: 'upsert', url: change.url } : { kind: change.action };
+  const state = changeOf(intent);
+  return { key: change.key, change: precondition ? { ...state, precondition } : state };
+}
+
+export function refusalError(refusal: ChangesetRefusal, change: ChangesetChange): Error {
+  switch (refusal.reason) {
+    case 'not_found':
+      return new RouteNotFoundError(change.key, refusal.index);
+    case 'revision_not_found':
+      return new RouteRevisionNotFoundError(change.key, refusal.revision, refusal.currentRevision, refusal.oldestRevision, refusal.index);
+    case 'precondition_failed':
+      return new RoutePreconditionFailedError(
+        change.key,
+        expectedRevisionPrecondition(change.expected_revision!),
+        refusal.currentRevision,
+        refusal.index,
+      );
+  }
 }

@@ -132,3 +132,21 @@ function changeContext(at: number | undefined): { change_index?: number } {
 function prefix(at: number | undefined): string {
   return at === undefined ? '' : `changes.${at}: `;
 }
+
+// Scheduled changesets (POST /api/v1/schedules).
+export class ScheduleNotFoundError extends DomainError {
+  readonly code = 'SCHEDULE.NOT_FOUND';
+
+  constructor(id: string) {
+    super(`No scheduled changeset ${id}`, undefined, { id });
+  }
+}
+
+// Only a pending schedule can be cancelled; 409 naming the status it has.
+export class ScheduleStatusConflictError extends DomainError {
+  readonly code = 'SCHEDULE.STATUS_CONFLICT';
+
+  constructor(id: string, status: string) {
+    super(`Scheduled changeset ${id} is ${status}: only a pending one can be cancelled`, undefined, { id, status });
+  }
+}

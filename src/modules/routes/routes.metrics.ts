@@ -7,4 +7,9 @@ export const ROUTES_METRICS = [
   makeCounterProvider({ name: METRIC.writeSuccess, help: 'Write operations committed (including no-op writes)' }),
   makeCounterProvider({ name: METRIC.writeFailure, help: 'Write operations that failed (once per request)' }),
   makeHistogramProvider({ name: METRIC.writeLatency, help: 'Committed write latency', buckets: FAST_BUCKETS }),
+  makeCounterProvider({
+    name: METRIC.scheduledChangesets,
+    help: 'Scheduled changesets that came due, by outcome (applied, failed)',
+    labelNames: ['outcome'],
+  }),
 ];

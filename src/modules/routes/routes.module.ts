@@ -11,10 +11,13 @@ import { RouteHistoryPruner } from './route-history-pruner';
 import { RoutesService } from './routes.service';
 import { RoutePropagation } from './route-propagation';
 import { WriteRoutes } from './write-routes';
+import { ScheduleRunner } from './schedule-runner';
+import { SchedulesController } from './schedules.controller';
+import { SchedulesService } from './schedules.service';
 
 @Module({
   imports: [RouteStoreModule, AuthModule, AuditStoreModule, OutboxReaderModule, ConfigModule.forFeature(routesConfig)],
-  controllers: [RoutesController],
-  providers: [RoutesService, WriteRoutes, RouteHistoryPruner, RoutePropagation, ...ROUTES_METRICS],
+  controllers: [RoutesController, SchedulesController],
+  providers: [RoutesService, WriteRoutes, RouteHistoryPruner, RoutePropagation, SchedulesService, ScheduleRunner, ...ROUTES_METRICS],
 })
 export class RoutesModule {}

@@ -6,11 +6,10 @@ import { METRIC } from '../../common/metrics/metric-names';
 import { Principal, scopeOf, TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { RouteCache } from '../route-store';
-import { AppliedChange, ChangesetItem, ChangesetRefusal, Precondition, RouteHistory, RouteListFilter, RouteRecord } from '../route-store';
+import { AppliedChange, Precondition, RouteHistory, RouteListFilter, RouteRecord } from '../route-store';
 import { RouteHistoryRepository, RoutesRepository } from '../route-store';
 import { ChangesetChange } from './dto/changeset-body';
-import { changeOf, draftEvent, Intent } from './route-change';
-import { expectedRevisionPrecondition } from './write-precondition';
+import { changeOf, draftEvent, Intent, itemOf, refusalError } from './route-change';
 import {
   RouteNotFoundError,
   RouteNotYetCreatedError,
@@ -90,6 +89,13 @@ export class RoutesService {
     }
   }
 
+  // A scheduled changeset was applied (ScheduleRunner): the same cache refresh and counters as a changeset's.
+  async afterScheduledChangeset(applied: AppliedChange[]): Promise<void> {
+    this.requests.inc(applied.length);
+    this.successes.inc(applied.length);
+    await Promise.all(applied.filter((change) => change.changed).map((change) => this.refreshCache(change.route)));
+  }
+
   async history(scope: TenantScope, key: RouteKey, page: { beforeRevision?: number; limit: number }): Promise<RouteHistory> {
     const history = await this.revisions.history(scope, key, page);
     if (!history) throw new RouteNotFoundError(key);
@@ -155,29 +161,5 @@ export class RoutesService {
 
   private correlationId(): string | null {
     return this.cls.isActive() ? (this.cls.getId() ?? null) : null;
-  }
-}
-
-function itemOf(change: ChangesetChange): ChangesetItem {
-  const precondition = change.expected_revision === undefined ? undefined : expectedRevisionPrecondition(change.expected_revision);
-  if (change.action === 'rollback') return { key: change.key, rollbackTo: change.to_revision, precondition };
-  const intent: Intent = change.action === 'upsert' ? { kind: 'upsert', url: change.url } : { kind: change.action };
-  const state = changeOf(intent);
-  return { key: change.key, change: precondition ? { ...state, precondition } : state };
-}
-
-function refusalError(refusal: ChangesetRefusal, change: ChangesetChange): Error {
-  switch (refusal.reason) {
-    case 'not_found':
-      return new RouteNotFoundError(change.key, refusal.index);
-    case 'revision_not_found':
-      return new RouteRevisionNotFoundError(change.key, refusal.revision, refusal.currentRevision, refusal.oldestRevision, refusal.index);
-    case 'precondition_failed':
-      return new RoutePreconditionFailedError(
-        change.key,
-        expectedRevisionPrecondition(change.expected_revision!),
-        refusal.currentRevision,
-        refusal.index,
-      );
   }
 }

@@ -1,0 +1,212 @@
+import { Injectable } from '@nestjs/common';
+import { inScope, TenantScope } from '../../contracts/principal';
+import { RouteEventDraft } from '../../contracts/route-event';
+import { GuardedQueries } from './guarded-queries';
+import { AppliedChange, ChangesetItem, ChangesetRefusal } from './route-record';
+import { RoutesRepository } from './routes.repository';
+
+export type ScheduleStatus = 'pending' | 'applied' | 'failed' | 'cancelled';
+
+export interface ScheduledChangesetRecord {
+  id: string;
+  tenant: string;
+  changes: unknown[];
+  scheduledAt: Date;
+  status: ScheduleStatus;
+  createdAt: Date;
+  createdBy: string;
+  createdByKeyId: string;
+  correlationId: string | null;
+  finishedAt: Date | null;
+  outcome: unknown;
+  cancelledBy: string | null;
+}
+
+export interface NewScheduledChangeset {
+  id: string;
+  tenant: string;
+  changes: unknown[];
+  scheduledAt: Date;
+  createdBy: string;
+  createdByKeyId: string;
+  correlationId: string | null;
+}
+
+// What the scheduler decides for a due row, inside the transaction that locked it: the changes to
+// apply with their events, or a reason not to apply them at all (the key that scheduled it is revoked).
+export type DuePlan = { items: ChangesetItem[]; events: RouteEventDraft[] } | { refuse: unknown };
+
+export type DueResult =
+  { record: ScheduledChangesetRecord; applied: AppliedChange[] } | { record: ScheduledChangesetRecord; refused: ChangesetRefusal | null };
+
+const COLUMNS = `id, tenant, changes, scheduled_at, status, created_at, created_by, created_by_key_id, correlation_id,
+  finished_at, outcome, cancelled_by`;
+
+interface Row {
+  id: string;
+  tenant: string;
+  changes: unknown[];
+  scheduled_at: Date;
+  status: ScheduleStatus;
+  created_at: Date;
+  created_by: string;
+  created_by_key_id: string;
+  correlation_id: string | null;
+  finished_at: Date | null;
+  outcome: unknown;
+  cancelled_by: string | null;
+}
+
+function toRecord(row: Row): ScheduledChangesetRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    changes: row.changes,
+    scheduledAt: row.scheduled_at,
+    status: row.status,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    createdByKeyId: row.created_by_key_id,
+    correlationId: row.correlation_id,
+    finishedAt: row.finished_at,
+    outcome: row.outcome,
+    cancelledBy: row.cancelled_by,
+  };
+}
+
+// scheduled_changesets (ScheduledChangesetEntity). Reads and cancels take the caller's scope; the
+// scheduler's claim is for every tenant (the row names its own). UPDATE … RETURNING is read through a
+// CTE: TypeORM's query() answers a bare UPDATE with [rows, count] instead of the rows.
+@Injectable()
+export class ScheduledChangesetsRepository {
+  constructor(
+    private readonly db: GuardedQueries,
+    private readonly routes: RoutesRepository,
+  ) {}
+
+  async create(schedule: NewScheduledChangeset): Promise<ScheduledChangesetRecord> {
+    const rows = await this.db.query<Row[]>(
+      `INSERT INTO scheduled_changesets (id, tenant, changes, scheduled_at, created_by, created_by_key_id, correlation_id)
+       VALUES ($1, $2, $3::json, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      [
+        schedule.id,
+        schedule.tenant,
+        JSON.stringify(schedule.changes),
+        schedule.scheduledAt,
+        schedule.createdBy,
+        schedule.createdByKeyId,
+        schedule.correlationId,
+      ],
+    );
+    return toRecord(rows[0]);
+  }
+
+  async find(scope: TenantScope, id: string): Promise<ScheduledChangesetRecord | null> {
+    const rows = await this.db.query<Row[]>(`SELECT ${COLUMNS} FROM scheduled_changesets WHERE id = $1`, [id]);
+    return rows.length && inScope(scope, rows[0].tenant) ? toRecord(rows[0]) : null;
+  }
+
+  // Newest scheduled time first; `before` is the keyset cursor (scheduled_at, id) of the last row seen.
+  async list(
+    scope: TenantScope,
+    filter: { tenant?: string; status?: ScheduleStatus; before?: { scheduledAt: Date; id: string }; limit: number },
+  ): Promise<ScheduledChangesetRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: (n: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
+    if (scope.tenant !== null) add((n) => `tenant = $${n}`, scope.tenant);
+    if (filter.tenant !== undefined) add((n) => `tenant = $${n}`, filter.tenant);
+    if (filter.status !== undefined) add((n) => `status = $${n}`, filter.status);
+    if (filter.before) {
+      params.push(filter.before.scheduledAt, filter.before.id);
+      where.push(`(scheduled_at, id) < ($${params.length - 1}, $${params.length}::uuid)`);
+    }
+    params.push(filter.limit);
+    const rows = await this.db.query<Row[]>(
+      `SELECT ${COLUMNS} FROM scheduled_changesets ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY scheduled_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  // Pending → cancelled. Null when there is no such schedule in scope; the record as it is when it
+  // is no longer pending (the caller says so).
+  async cancel(scope: TenantScope, id: string, by: string): Promise<{ record: ScheduledChangesetRecord; cancelled: boolean } | null> {
+    const rows = await this.db.query<Row[]>(
+      `WITH cancelled AS (
+         UPDATE scheduled_changesets SET status = 'cancelled', finished_at = now(), cancelled_by = $2
+         WHERE id = $1 AND status = 'pending' ${scope.tenant === null ? '' : 'AND tenant = $3'} RETURNING ${COLUMNS}
+       ) SELECT * FROM cancelled`,
+      scope.tenant === null ? [id, by] : [id, by, scope.tenant],
+    );
+    if (rows.length) return { record: toRecord(rows[0]), cancelled: true };
+    const current = await this.find(scope, id);
+    return current ? { record: current, cancelled: false } : null;
+  }
+
+  // Locks the earliest due pending row (another instance's scheduler skips it), applies its changes
+  // and records the outcome, all in one transaction: applied once, and never half. A refused
+  // changeset rolls its changes back to a savepoint and is recorded as failed. Null: nothing is due.
+  async applyNextDue(
+    plan: (record: ScheduledChangesetRecord) => Promise<DuePlan>,
+    describe: (refusal: ChangesetRefusal, record: ScheduledChangesetRecord) => unknown,
+    summarize: (applied: AppliedChange[]) => unknown,
+  ): Promise<DueResult | null> {
+    return this.db.guarded(async () => {
+      const runner = this.db.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        const due: Row[] = await runner.query(
+          `SELECT ${COLUMNS} FROM scheduled_changesets WHERE status = 'pending' AND scheduled_at <= now()
+           ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        );
+        if (!due.length) {
+          await runner.commitTransaction();
+          return null;
+        }
+        const record = toRecord(due[0]);
+        const decided = await plan(record);
+        let result: DueResult;
+        let status: ScheduleStatus;
+        let outcome: unknown;
+        if ('refuse' in decided) {
+          result = { record, refused: null };
+          status = 'failed';
+          outcome = decided.refuse;
+        } else {
+          await runner.query('SAVEPOINT scheduled_changes');
+          const applied = await this.routes.applyItems(runner, decided.items, decided.events);
+          if ('refused' in applied) {
+            await runner.query('ROLLBACK TO SAVEPOINT scheduled_changes');
+            result = { record, refused: applied.refused };
+            status = 'failed';
+            outcome = describe(applied.refused, record);
+          } else {
+            result = { record, applied: applied.applied };
+            status = 'applied';
+            outcome = summarize(applied.applied);
+          }
+        }
+        const updated: Row[] = await runner.query(
+          `WITH finished AS (
+             UPDATE scheduled_changesets SET status = $2, outcome = $3::json, finished_at = now() WHERE id = $1 RETURNING ${COLUMNS}
+           ) SELECT * FROM finished`,
+          [record.id, status, JSON.stringify(outcome)],
+        );
+        await runner.commitTransaction();
+        result.record = toRecord(updated[0]);
+        return result;
+      } catch (err) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      } finally {
+        await runner.release();
+      }
+    });
+  }
+}

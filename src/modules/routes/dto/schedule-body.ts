@@ -1,0 +1,60 @@
+import { ErrorDetail } from '../../../common/errors/domain.error';
+import { HandValidated } from '../../../common/validation/hand-validators';
+import { unknownFields } from '../../../common/validation/route-key-query';
+import { parseZonedTimestamp, ZONED_TIMESTAMP_PROBLEM } from '../../../common/validation/zoned-timestamp';
+import { ChangesetChange, parseChangesetBody } from './changeset-body';
+
+// How far ahead a changeset may be scheduled.
+export const SCHEDULE_MAX_AHEAD_DAYS = 366;
+
+export interface ScheduleBody {
+  tenant: string;
+  changes: ChangesetChange[];
+  scheduledAt: Date;
+}
+
+// A changeset (parseChangesetBody: the same changes, rules and messages) plus `scheduled_at`, a
+// zoned time in the future, at most SCHEDULE_MAX_AHEAD_DAYS ahead.
+export function parseScheduleBody(input: object, now = new Date()): HandValidated<ScheduleBody> {
+  const source = input as Record<string, unknown>;
+  const details: ErrorDetail[] = unknownFields(source, ['tenant', 'changes', 'scheduled_at']);
+  const raw = Object.prototype.hasOwnProperty.call(source, 'scheduled_at') ? source.scheduled_at : undefined;
+  const parsed = parseChangesetBody(pick(source, ['tenant', 'changes']));
+  if (parsed.details) details.push(...parsed.details);
+  const scheduledAt = scheduledAtOf(raw, now, details);
+  if (details.length || !parsed.value || !scheduledAt) return { details };
+  return { value: { tenant: parsed.value.tenant, changes: parsed.value.changes, scheduledAt } };
+}
+
+function scheduledAtOf(raw: unknown, now: Date, details: ErrorDetail[]): Date | undefined {
+  if (raw === undefined || raw === null) {
+    details.push({ field: 'scheduled_at', problem: 'is required' });
+    return undefined;
+  }
+  const at = typeof raw === 'string' ? parseZonedTimestamp(raw.trim()) : null;
+  if (!at) {
+    details.push({ field: 'scheduled_at', problem: ZONED_TIMESTAMP_PROBLEM });
+    return undefined;
+  }
+  if (at.getTime() <= now.getTime()) {
+    details.push({ field: 'scheduled_at', problem: `must be in the future (it is ${now.toISOString()} now)` });
+    return undefined;
+  }
+  if (at.getTime() > now.getTime() + SCHEDULE_MAX_AHEAD_DAYS * 86_400_000) {
+    details.push({ field: 'scheduled_at', problem: `must be at most ${SCHEDULE_MAX_AHEAD_DAYS} days ahead` });
+    return undefined;
+  }
+  return at;
+}
+
+function pick(source: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = Object.create(null);
+  for (const field of fields) if (Object.prototype.hasOwnProperty.call(source, field)) picked[field] = source[field];
+  return picked;
+}
+
+// A change as the request gave it (and as GET shows it): the changeset's own field names.
+export function changeAsRequested(change: ChangesetChange): Record<string, unknown> {
+  const { key, action, ...options } = change;
+  return { action, service: key.service, env: key.env, version: key.version, ...options };
+}
