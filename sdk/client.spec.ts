@@ -197,3 +197,48 @@ describe('TrafficManagerClient', () => {
     expect(events).toContainEqual({ type: 'snapshot_error', error: `${file} is not a Traffic Manager snapshot (format 1)` });
   });
 });
+
+describe('TrafficManagerClient with a watch stream', () => {
+  // Watch requests get a stream the test writes to; resolve requests find the server down.
+  function serverWithStream() {
+    const streams: Array<{ send: (text: string) => void; end: () => void }> = [];
+    const fetchFake = (async (url: string, init: { signal: AbortSignal }) => {
+      if (!url.includes('/watch')) throw new TypeError('fetch failed: connect ECONNREFUSED');
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const body = new ReadableStream<Uint8Array>({ start: (c) => (controller = c) });
+      init.signal.addEventListener('abort', () => controller.error(init.signal.reason));
+      streams.push({ send: (text) => controller.enqueue(new TextEncoder().encode(text)), end: () => controller.close() });
+      return new Response(body, { status: 200 });
+    }) as unknown as typeof fetch;
+    return { streams, fetch: fetchFake };
+  }
+  const event = (name: string, data: unknown, id: string) => `id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('should count a pushed route as current while its stream is in sync, so it stays servable stale after the stream drops', async () => {
+    const server = serverWithStream();
+    const tm = new TrafficManagerClient({ baseUrl: 'http://tm.test', fetch: server.fetch, watch: [{ tenant: 't' }], ttlMs: 50, staleIfErrorMs: 250 });
+    const starting = tm.start();
+    await eventuallyTrue(() => server.streams.length === 1);
+    server.streams[0].send(
+      event('route', { ...KEY, url: 'https://a.example.com', is_active: true, revision: 3 }, '10') + event('ready', { resumed: true }, '11'),
+    );
+    await starting;
+
+    await sleep(300); // pushed 300 ms ago, longer than staleIfErrorMs, but the stream has said nothing changed
+    expect(await tm.resolve(KEY)).toMatchObject({ revision: 3, origin: 'memory' });
+    expect((await tm.resolve(KEY)).ageMs).toBeLessThan(50);
+
+    server.streams[0].end();
+    await eventuallyTrue(() => tm.watchStates()[0].state !== 'in_sync');
+    expect(await tm.resolve(KEY)).toMatchObject({ url: 'https://a.example.com', revision: 3, origin: 'stale' });
+    await sleep(300);
+    await expect(tm.resolve(KEY)).rejects.toBeInstanceOf(TrafficManagerUnavailableError);
+    await tm.close();
+  });
+});
+
+async function eventuallyTrue(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (!check()) throw new Error('condition not reached');
+}

@@ -1,7 +1,7 @@
 import { circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleWhen } from 'cockatiel';
 import { RouteNotFoundError, TrafficManagerError, TrafficManagerUnavailableError } from './errors';
 import { SnapshotFile } from './snapshot-file';
-import { RouteEntry, RouteKey, routeKeyString, RouteTable } from './route-table';
+import { parseRouteKeyString, RouteEntry, RouteKey, routeKeyString, RouteTable } from './route-table';
 import { DEFAULT_IDLE_TIMEOUT_MS, WatchedRoute, WatchScope, WatchState, WatchSubscription } from './watch-subscription';
 
 export interface TrafficManagerClientOptions {
@@ -70,6 +70,8 @@ const DEFAULTS = {
   startTimeoutMs: 5_000,
 };
 
+const SNAPSHOT_REFRESH_MS = 5 * 60_000;
+
 const BREAKER_STATES: Record<CircuitState, 'open' | 'half_open' | 'closed'> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.Open]: 'open',
@@ -91,6 +93,7 @@ export class TrafficManagerClient {
   private readonly fetch: typeof fetch;
   private readonly snapshot?: SnapshotFile;
   private snapshotTimer?: NodeJS.Timeout;
+  private snapshotRefresh?: NodeJS.Timeout;
   private syncWaiters: Array<() => void> = [];
 
   constructor(options: TrafficManagerClientOptions) {
@@ -132,6 +135,12 @@ export class TrafficManagerClient {
       }
     }
     for (const watch of this.watches) void watch.start();
+    if (this.snapshot) {
+      // Rewritten now and then even without changes, so the routes' confirmed_at stays recent and the
+      // file stays usable for staleIfErrorMs after this process stops.
+      this.snapshotRefresh = setInterval(() => void this.saveSnapshot(), SNAPSHOT_REFRESH_MS);
+      this.snapshotRefresh.unref?.();
+    }
     await this.allSettled();
     return { snapshotRoutes, watches: this.watches.map(({ scope, state }) => ({ scope, state })) };
   }
@@ -139,6 +148,7 @@ export class TrafficManagerClient {
   async close(): Promise<void> {
     for (const watch of this.watches) watch.close();
     clearTimeout(this.snapshotTimer);
+    clearInterval(this.snapshotRefresh);
     this.snapshotTimer = undefined;
     await this.saveSnapshot();
   }
@@ -149,7 +159,7 @@ export class TrafficManagerClient {
     const minRevision = options.minRevision ?? 0;
     if (held !== undefined && !held.fromSnapshot && held.revision >= minRevision && this.isCurrent(key, held)) {
       this.stats.memoryHits += 1;
-      return answer(key, held, 'memory');
+      return answer(key, held, 'memory', this.knownCurrentAt(key, held));
     }
     const flight = `${id}|${minRevision}`;
     let pending = this.inflight.get(flight);
@@ -202,7 +212,7 @@ export class TrafficManagerClient {
     // What the table holds now: the answer, or a later revision a watch stream delivered meanwhile.
     const current = this.table.get(id);
     if (current === undefined) throw new TrafficManagerUnavailableError(`the answer for ${id} was evicted at once (maxEntries too small?)`);
-    return answer(key, current, 'server');
+    return answer(key, current, 'server', this.knownCurrentAt(key, current));
   }
 
   // Network failures, timeouts and 5xx are the breaker's to count; every other status is an answer.
@@ -225,20 +235,28 @@ export class TrafficManagerClient {
   private staleOrThrow(key: RouteKey, id: string, options: ResolveOptions, cause: unknown): ResolvedRoute {
     const held = this.table.get(id);
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const ageMs = held ? Date.now() - held.confirmedAt : Infinity;
+    const ageMs = held ? Date.now() - this.knownCurrentAt(key, held) : Infinity;
     if (held === undefined || ageMs > this.options.staleIfErrorMs || held.revision < (options.minRevision ?? 0)) {
       if (cause instanceof TrafficManagerUnavailableError) throw cause;
       throw new TrafficManagerUnavailableError(`Traffic Manager cannot answer (${reason}) and no usable answer is held for ${id}`);
     }
     this.stats.staleServed += 1;
     this.emit({ type: 'stale_served', route: id, ageMs, reason });
-    return answer(key, held, 'stale');
+    return answer(key, held, 'stale', this.knownCurrentAt(key, held));
   }
 
   private isCurrent(key: RouteKey, held: RouteEntry): boolean {
     const watch = this.watchFor(key);
     if (watch !== undefined && watch.inSync && held.epoch === watch.epoch) return true;
     return Date.now() - held.confirmedAt < (held.found ? this.options.ttlMs : this.options.notFoundTtlMs);
+  }
+
+  // The last time the entry was known to be current: when the server or a stream confirmed it, or,
+  // for a route a watch stream keeps current, until that stream stopped being in sync. A route that
+  // has not changed for days but was pushed to an in-sync stream a minute ago is a minute old.
+  private knownCurrentAt(key: RouteKey, held: RouteEntry): number {
+    const watch = held.fromSnapshot ? undefined : this.watchFor(key);
+    return watch !== undefined && held.epoch === watch.epoch ? Math.max(held.confirmedAt, watch.currentAt()) : held.confirmedAt;
   }
 
   private watchFor(key: RouteKey): WatchSubscription | undefined {
@@ -288,7 +306,7 @@ export class TrafficManagerClient {
     if (!this.snapshot) return;
     const routes = this.table
       .foundEntries()
-      .map(([key, entry]) => ({ key, url: entry.url, revision: entry.revision, confirmedAt: entry.confirmedAt }));
+      .map(([key, entry]) => ({ key, url: entry.url, revision: entry.revision, confirmedAt: this.knownCurrentAt(parseRouteKeyString(key), entry) }));
     try {
       await this.snapshot.write(routes);
     } catch (err) {
@@ -312,10 +330,10 @@ export class TrafficManagerClient {
   }
 }
 
-function answer(key: RouteKey, entry: RouteEntry, origin: ResolvedRoute['origin']): ResolvedRoute {
+function answer(key: RouteKey, entry: RouteEntry, origin: ResolvedRoute['origin'], currentAt: number): ResolvedRoute {
   if (!entry.found) throw new RouteNotFoundError(key, origin);
   const { tenant, service, env, version } = key;
-  return { tenant, service, env, version, url: entry.url, revision: entry.revision, origin, ageMs: Math.max(0, Date.now() - entry.confirmedAt) };
+  return { tenant, service, env, version, url: entry.url, revision: entry.revision, origin, ageMs: Math.max(0, Date.now() - currentAt) };
 }
 
 async function errorBody(response: Response): Promise<{ error: string; message: string; details?: unknown }> {

@@ -49,6 +49,7 @@ export class WatchSubscription {
   epoch = 0;
   lastEventId: string | undefined = '0';
   private serverRetryMs = 2_000;
+  private leftSyncAt = 0;
   private failures = 0;
   private abort?: AbortController;
   private closed = false;
@@ -64,6 +65,12 @@ export class WatchSubscription {
 
   get inSync(): boolean {
     return this.state === 'in_sync';
+  }
+
+  // Until when what the stream delivered is known to be current: now while in sync, else the moment
+  // it stopped being in sync (0 if it never was).
+  currentAt(): number {
+    return this.inSync ? Date.now() : this.leftSyncAt;
   }
 
   covers(tenant: string, service: string, env: string): boolean {
@@ -171,6 +178,7 @@ export class WatchSubscription {
 
   private setState(state: WatchState, detail?: string): void {
     if (this.state === 'closed') return;
+    if (this.state === 'in_sync' && state !== 'in_sync') this.leftSyncAt = Date.now();
     this.state = state;
     this.deps.onState(this, state, detail);
   }
