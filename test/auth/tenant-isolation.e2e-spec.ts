@@ -230,6 +230,13 @@ describe('Tenant isolation (e2e)', () => {
     'GET /api/v1/schedules/{id}': () => [
       { label: "A's schedule", send: get(`/api/v1/schedules/${scheduleA}`), expected: read({ status: 404, error: 'SCHEDULE.NOT_FOUND' }) },
     ],
+    'POST /api/v1/schedules/{id}/approve': () => [
+      {
+        label: "A's schedule",
+        send: post(`/api/v1/schedules/${scheduleA}/approve`, {}),
+        expected: write({ status: 404, error: 'SCHEDULE.NOT_FOUND' }),
+      },
+    ],
     'POST /api/v1/schedules/{id}/cancel': () => [
       {
         label: "A's schedule",

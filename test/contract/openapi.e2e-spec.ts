@@ -127,6 +127,7 @@ describe('OpenAPI document (e2e)', () => {
       'RoutesController_list',
       'RoutesController_propagation',
       'RoutesController_rollback',
+      'SchedulesController_approve',
       'SchedulesController_cancel',
       'SchedulesController_get',
       'SchedulesController_list',

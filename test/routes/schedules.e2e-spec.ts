@@ -195,6 +195,57 @@ describe('Scheduled changesets (e2e)', () => {
     for (const id of ids.slice(1)) expect((await a.http.post(`${PATH}/${id}/cancel`, {})).status).toBe(200);
   });
 
+  it('should apply a four-eyes schedule only with approvals by other keys still valid at its time', async () => {
+    const tenant = uniqueTenant('scheda');
+    const [v1, v2, v3] = ['v1', 'v2', 'v3'].map((v) => routeOf(tenant, v));
+    for (const route of [v1, v2, v3]) await create(route, 'https://before.example.com');
+    const { client: author } = await createKey(a.http, { tenant, role: 'writer', name: `author-${tenant}` });
+    const { client: approver } = await createKey(a.http, { tenant, role: 'writer', name: `approver-${tenant}` });
+    const { id: leaverId, client: leaver } = await createKey(a.http, { tenant, role: 'writer' });
+    const { client: reader } = await createKey(a.http, { tenant, role: 'reader' });
+    const schedule = async (route: Route) => {
+      const res = await author.post(PATH, {
+        tenant,
+        scheduled_at: inMs(2_000),
+        approvals_required: 1,
+        changes: [{ action: 'upsert', ...names(route), url: 'https://after.example.com' }],
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ approvals_required: 1, approvals: [] });
+      return res.body.id as string;
+    };
+    const approved = await schedule(v1);
+    const unapproved = await schedule(v2);
+    const approvedByLeaver = await schedule(v3);
+
+    const own = await author.post(`${PATH}/${approved}/approve`, {});
+    expect(own.status).toBe(409);
+    expect(own.body).toMatchObject({ error: 'SCHEDULE.APPROVAL_CONFLICT', message: expect.stringMatching(/cannot approve it/) });
+    expect((await reader.post(`${PATH}/${approved}/approve`, {})).status).toBe(403);
+    const yes = await approver.post(`${PATH}/${approved}/approve`, {});
+    expect(yes.status).toBe(200);
+    expect(yes.body.approvals).toEqual([{ by: `approver-${tenant}`, key_id: expect.any(String), at: expect.any(String) }]);
+    expect((await approver.post(`${PATH}/${approved}/approve`, {})).body).toMatchObject({ error: 'SCHEDULE.APPROVAL_CONFLICT' });
+    expect((await leaver.post(`${PATH}/${approvedByLeaver}/approve`, {})).status).toBe(200);
+    expect((await a.http.delete(`/api/v1/keys/${leaverId}`)).status).toBe(200);
+
+    expect(await finished(approved)).toMatchObject({ status: 'applied' });
+    expect(await finished(unapproved)).toMatchObject({
+      status: 'failed',
+      outcome: { error: 'SCHEDULE.NOT_APPROVED', approvals_required: 1, approvals: 0 },
+    });
+    expect(await finished(approvedByLeaver)).toMatchObject({ status: 'failed', outcome: { error: 'SCHEDULE.NOT_APPROVED', approvals: 0 } });
+    expect((await a.http.get(`/api/v1/routes/${tenant}/payments/prod/v1`)).body.url).toBe('https://after.example.com');
+    for (const route of [v2, v3])
+      expect((await a.http.get(`/api/v1/routes/${tenant}/payments/prod/${route.version}`)).body.url).toBe('https://before.example.com');
+
+    // Finished, or needing no approval: nothing to approve.
+    expect((await approver.post(`${PATH}/${unapproved}/approve`, {})).body).toMatchObject({ error: 'SCHEDULE.STATUS_CONFLICT', status: 'failed' });
+    const plain = await author.post(PATH, { tenant, scheduled_at: inMs(60_000), changes: [{ action: 'deactivate', ...names(v1) }] });
+    expect((await approver.post(`${PATH}/${plain.body.id}/approve`, {})).body).toMatchObject({ error: 'SCHEDULE.APPROVAL_CONFLICT' });
+    expect((await author.post(`${PATH}/${plain.body.id}/cancel`, {})).status).toBe(200);
+  });
+
   it('should refuse bad schedules with a 400 naming each problem', async () => {
     const tenant = uniqueTenant('schedv');
     const change = { action: 'upsert', service: 'payments', env: 'prod', version: 'v1', url: 'https://one.example.com' };
@@ -215,6 +266,14 @@ describe('Scheduled changesets (e2e)', () => {
         ],
       ],
       [{ tenant, changes: [], scheduled_at: inMs(60_000) }, [{ field: 'changes', problem: expect.stringMatching(/^must be an array/) }]],
+      [
+        { tenant, changes: [change], scheduled_at: inMs(60_000), approvals_required: 4 },
+        [{ field: 'approvals_required', problem: 'must be an integer between 0 and 3' }],
+      ],
+      [
+        { tenant, changes: [change], scheduled_at: inMs(60_000), approvals_required: '1' },
+        [{ field: 'approvals_required', problem: 'must be an integer between 0 and 3' }],
+      ],
     ];
     for (const [body, details] of cases) {
       const res = await a.http.post(PATH, body);

@@ -20,6 +20,14 @@ export interface ScheduledChangesetRecord {
   finishedAt: Date | null;
   outcome: unknown;
   cancelledBy: string | null;
+  approvalsRequired: number;
+  approvals: ScheduleApproval[];
+}
+
+export interface ScheduleApproval {
+  by: string;
+  key_id: string;
+  at: string;
 }
 
 export interface NewScheduledChangeset {
@@ -30,7 +38,11 @@ export interface NewScheduledChangeset {
   createdBy: string;
   createdByKeyId: string;
   correlationId: string | null;
+  approvalsRequired: number;
 }
+
+// Why an approval was not recorded (the record as it is says the rest).
+export type ApprovalRefusal = 'not_pending' | 'own_schedule' | 'already_approved' | 'not_required';
 
 // What the scheduler decides for a due row, inside the transaction that locked it: the changes to
 // apply with their events, or a reason not to apply them at all (the key that scheduled it is revoked).
@@ -40,7 +52,7 @@ export type DueResult =
   { record: ScheduledChangesetRecord; applied: AppliedChange[] } | { record: ScheduledChangesetRecord; refused: ChangesetRefusal | null };
 
 const COLUMNS = `id, tenant, changes, scheduled_at, status, created_at, created_by, created_by_key_id, correlation_id,
-  finished_at, outcome, cancelled_by`;
+  finished_at, outcome, cancelled_by, approvals_required, approvals`;
 
 interface Row {
   id: string;
@@ -55,6 +67,8 @@ interface Row {
   finished_at: Date | null;
   outcome: unknown;
   cancelled_by: string | null;
+  approvals_required: number;
+  approvals: ScheduleApproval[];
 }
 
 function toRecord(row: Row): ScheduledChangesetRecord {
@@ -71,6 +85,8 @@ function toRecord(row: Row): ScheduledChangesetRecord {
     finishedAt: row.finished_at,
     outcome: row.outcome,
     cancelledBy: row.cancelled_by,
+    approvalsRequired: row.approvals_required,
+    approvals: row.approvals,
   };
 }
 
@@ -86,8 +102,8 @@ export class ScheduledChangesetsRepository {
 
   async create(schedule: NewScheduledChangeset): Promise<ScheduledChangesetRecord> {
     const rows = await this.db.query<Row[]>(
-      `INSERT INTO scheduled_changesets (id, tenant, changes, scheduled_at, created_by, created_by_key_id, correlation_id)
-       VALUES ($1, $2, $3::json, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      `INSERT INTO scheduled_changesets (id, tenant, changes, scheduled_at, created_by, created_by_key_id, correlation_id, approvals_required)
+       VALUES ($1, $2, $3::json, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
       [
         schedule.id,
         schedule.tenant,
@@ -96,6 +112,7 @@ export class ScheduledChangesetsRepository {
         schedule.createdBy,
         schedule.createdByKeyId,
         schedule.correlationId,
+        schedule.approvalsRequired,
       ],
     );
     return toRecord(rows[0]);
@@ -146,6 +163,40 @@ export class ScheduledChangesetsRepository {
     if (rows.length) return { record: toRecord(rows[0]), cancelled: true };
     const current = await this.find(scope, id);
     return current ? { record: current, cancelled: false } : null;
+  }
+
+  // Adds one approval by a key other than the scheduler's, once per key, while the schedule is
+  // pending and needs approvals; one statement, so concurrent approvals cannot lose one another.
+  async approve(
+    scope: TenantScope,
+    id: string,
+    approver: { name: string; keyId: string },
+  ): Promise<{ record: ScheduledChangesetRecord; refused?: ApprovalRefusal } | null> {
+    const approval: ScheduleApproval = { by: approver.name, key_id: approver.keyId, at: new Date().toISOString() };
+    const params: unknown[] = [id, JSON.stringify([approval]), approver.keyId];
+    if (scope.tenant !== null) params.push(scope.tenant);
+    const rows = await this.db.query<Row[]>(
+      `WITH approved AS (
+         UPDATE scheduled_changesets SET approvals = approvals || $2::jsonb
+         WHERE id = $1 AND status = 'pending' AND approvals_required > 0 AND created_by_key_id <> $3
+           AND NOT approvals @> jsonb_build_array(jsonb_build_object('key_id', $3::text))
+           ${scope.tenant === null ? '' : 'AND tenant = $4'}
+         RETURNING ${COLUMNS}
+       ) SELECT * FROM approved`,
+      params,
+    );
+    if (rows.length) return { record: toRecord(rows[0]) };
+    const current = await this.find(scope, id);
+    if (!current) return null;
+    const refused: ApprovalRefusal =
+      current.status !== 'pending'
+        ? 'not_pending'
+        : current.approvalsRequired === 0
+          ? 'not_required'
+          : current.createdByKeyId === approver.keyId
+            ? 'own_schedule'
+            : 'already_approved';
+    return { record: current, refused };
   }
 
   // Locks the earliest due pending row (another instance's scheduler skips it), applies its changes

@@ -142,11 +142,21 @@ export class ScheduleNotFoundError extends DomainError {
   }
 }
 
-// Only a pending schedule can be cancelled; 409 naming the status it has.
+// Only a pending schedule can be cancelled or approved; 409 naming the status it has.
 export class ScheduleStatusConflictError extends DomainError {
   readonly code = 'SCHEDULE.STATUS_CONFLICT';
 
-  constructor(id: string, status: string) {
-    super(`Scheduled changeset ${id} is ${status}: only a pending one can be cancelled`, undefined, { id, status });
+  constructor(id: string, status: string, action: 'cancelled' | 'approved' = 'cancelled') {
+    super(`Scheduled changeset ${id} is ${status}: only a pending one can be ${action}`, undefined, { id, status });
+  }
+}
+
+// An approval that cannot be recorded: the scheduler's own key, a key that already approved, or a
+// schedule that needs none. 409.
+export class ScheduleApprovalConflictError extends DomainError {
+  readonly code = 'SCHEDULE.APPROVAL_CONFLICT';
+
+  constructor(id: string, reason: string) {
+    super(`Scheduled changeset ${id}: ${reason}`, undefined, { id });
   }
 }

@@ -53,6 +53,26 @@ export class SchedulesController {
     return this.schedules.get(scope, params.id);
   }
 
+  @Post(':id/approve')
+  @OperationClass('writes')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Approve a pending scheduled changeset (four-eyes)',
+    description:
+      'One approval per key; the key that scheduled it cannot approve it. A schedule with approvals_required > 0 applies at its ' +
+      'time only with that many approvals by keys still valid then; otherwise it fails (SCHEDULE.NOT_APPROVED).',
+  })
+  @ApiOkResponse({ type: ScheduleResponseDto, description: 'The schedule with the approval added' })
+  @ApiResponse({
+    status: HttpStatus.CONFLICT,
+    description: 'SCHEDULE.APPROVAL_CONFLICT (own schedule, already approved, none needed) or SCHEDULE.STATUS_CONFLICT (not pending)',
+    type: ErrorResponseDto,
+  })
+  @ApiErrors(400, 404, 503)
+  approve(@Caller() caller: Principal, @Param() params: ScheduleIdParamDto): Promise<ScheduleResponseDto> {
+    return this.schedules.approve(caller, params.id);
+  }
+
   @Post(':id/cancel')
   @OperationClass('writes')
   @HttpCode(HttpStatus.OK)

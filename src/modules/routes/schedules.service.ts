@@ -11,7 +11,13 @@ import { RouteResponseDto } from './dto/route-response.dto';
 import { changeAsRequested, ScheduleBody } from './dto/schedule-body';
 import { ScheduleResponseDto } from './dto/schedule.dto';
 import { draftEvent, itemOf, refusalError } from './route-change';
-import { InvalidCursorError, RouteNotFoundError, ScheduleNotFoundError, ScheduleStatusConflictError } from './routes.errors';
+import {
+  InvalidCursorError,
+  RouteNotFoundError,
+  ScheduleApprovalConflictError,
+  ScheduleNotFoundError,
+  ScheduleStatusConflictError,
+} from './routes.errors';
 import { RoutesService } from './routes.service';
 
 // Scheduled changesets: accepted now, applied at their time by ScheduleRunner through the same
@@ -37,6 +43,7 @@ export class SchedulesService {
       createdBy: caller.keyName,
       createdByKeyId: caller.keyId,
       correlationId: this.cls.isActive() ? (this.cls.getId() ?? null) : null,
+      approvalsRequired: body.approvalsRequired,
     });
     return present(record);
   }
@@ -69,6 +76,24 @@ export class SchedulesService {
     return present(result.record);
   }
 
+  // Four-eyes: one approval by this caller's key, which must not be the key that scheduled it.
+  async approve(caller: Principal, id: string): Promise<ScheduleResponseDto> {
+    const result = await this.repository.approve(scopeOf(caller), id, { name: caller.keyName, keyId: caller.keyId });
+    if (!result) throw new ScheduleNotFoundError(id);
+    switch (result.refused) {
+      case undefined:
+        return present(result.record);
+      case 'not_pending':
+        throw new ScheduleStatusConflictError(id, result.record.status, 'approved');
+      case 'not_required':
+        throw new ScheduleApprovalConflictError(id, 'it needs no approval (approvals_required is 0)');
+      case 'own_schedule':
+        throw new ScheduleApprovalConflictError(id, 'the key that scheduled it cannot approve it; another key must');
+      case 'already_approved':
+        throw new ScheduleApprovalConflictError(id, 'this key has already approved it');
+    }
+  }
+
   // Applies the earliest due schedule, if any (ScheduleRunner calls it until it says null).
   async applyNextDue(): Promise<DueResult | null> {
     const result = await this.repository.applyNextDue(
@@ -80,12 +105,30 @@ export class SchedulesService {
     return result;
   }
 
+  // Approvals by keys still valid at the time (a revoked approver's approval no longer counts).
+  private async validApprovals(record: ScheduledChangesetRecord): Promise<number> {
+    let valid = 0;
+    for (const approval of record.approvals) if (!(await this.authenticator.isWithdrawn(approval.key_id))) valid += 1;
+    return valid;
+  }
+
   private async plan(record: ScheduledChangesetRecord): Promise<DuePlan> {
     if (await this.authenticator.isWithdrawn(record.createdByKeyId)) {
       return {
         refuse: {
           error: 'AUTH.KEY_WITHDRAWN',
           message: `The key that scheduled this changeset (${record.createdBy}, ${record.createdByKeyId}) has been revoked or has expired since`,
+        },
+      };
+    }
+    const approvals = await this.validApprovals(record);
+    if (approvals < record.approvalsRequired) {
+      return {
+        refuse: {
+          error: 'SCHEDULE.NOT_APPROVED',
+          message: `It needed ${record.approvalsRequired} approval(s) by other keys before its time and had ${approvals}`,
+          approvals_required: record.approvalsRequired,
+          approvals,
         },
       };
     }
@@ -125,6 +168,8 @@ function present(record: ScheduledChangesetRecord): ScheduleResponseDto {
     finished_at: record.finishedAt ? record.finishedAt.toISOString() : null,
     outcome: (record.outcome ?? null) as ScheduleResponseDto['outcome'],
     cancelled_by: record.cancelledBy,
+    approvals_required: record.approvalsRequired,
+    approvals: record.approvals,
   };
 }
 

@@ -46,3 +46,16 @@ describe('parseScheduleBody', () => {
     expect(parseChangesetBody({ tenant: 'team-a', changes: stored }).value!.changes).toEqual(changes);
   });
 });
+
+describe('parseScheduleBody approvals_required', () => {
+  const body = (approvals: unknown) => ({ tenant: 'team-a', changes: CHANGES, scheduled_at: '2026-12-24T02:00:00Z', approvals_required: approvals });
+
+  it('should default to none and accept 0 to 3', () => {
+    expect(parseScheduleBody({ tenant: 'team-a', changes: CHANGES, scheduled_at: '2026-12-24T02:00:00Z' }, NOW).value!.approvalsRequired).toBe(0);
+    for (const n of [0, 1, 2, 3]) expect(parseScheduleBody(body(n), NOW).value!.approvalsRequired).toBe(n);
+  });
+
+  it.each([[4], [-1], [1.5], ['1'], [null], [true]])('should refuse %p', (approvals) => {
+    expect(parseScheduleBody(body(approvals), NOW).details).toEqual([{ field: 'approvals_required', problem: 'must be an integer between 0 and 3' }]);
+  });
+});

@@ -4,7 +4,7 @@ import { HandValidated, validateByHand } from '../../../common/validation/hand-v
 import { IsPageCursor, IsPageLimit } from '../../../common/validation/paging.decorator';
 import { IsOptionalRouteName } from '../../../common/validation/route-name.decorator';
 import { ChangesetChangeDto, ChangesetDto, ChangesetResultDto } from './changeset.dto';
-import { parseScheduleBody, SCHEDULE_MAX_AHEAD_DAYS } from './schedule-body';
+import { parseScheduleBody, SCHEDULE_MAX_AHEAD_DAYS, SCHEDULE_MAX_APPROVALS } from './schedule-body';
 
 export const SCHEDULE_STATUSES = ['pending', 'applied', 'failed', 'cancelled'] as const;
 
@@ -18,6 +18,17 @@ export class ScheduleChangesetDto extends ChangesetDto {
     description: `When to apply the changeset: a time with its zone, in the future, at most ${SCHEDULE_MAX_AHEAD_DAYS} days ahead`,
   })
   scheduled_at: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: SCHEDULE_MAX_APPROVALS,
+    default: 0,
+    description:
+      'Four-eyes: approvals needed (POST /api/v1/schedules/{id}/approve, each by a different writer key, not the one that scheduled it) ' +
+      'before scheduled_at; without them it fails at its time (SCHEDULE.NOT_APPROVED)',
+  })
+  approvals_required?: number;
 }
 validateByHand(ScheduleChangesetDto, (input) => parseScheduleBody(input) as unknown as HandValidated<ScheduleChangesetDto>);
 
@@ -31,6 +42,12 @@ export class ScheduleOutcomeDto {
   error?: string;
 
   @ApiPropertyOptional({ example: 'team-a/payments/prod/v2 is at revision 4; the change required revision 3' }) message?: string;
+}
+
+export class ScheduleApprovalDto {
+  @ApiProperty({ example: 'release-manager', description: 'The approving key' }) by: string;
+  @ApiProperty({ example: '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f' }) key_id: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
 }
 
 export class ScheduleResponseDto {
@@ -49,6 +66,8 @@ export class ScheduleResponseDto {
   @ApiProperty({ type: ScheduleOutcomeDto, nullable: true, description: 'applied: the results; failed: the error; else null' })
   outcome: ScheduleOutcomeDto | null;
   @ApiProperty({ type: 'string', nullable: true, example: null }) cancelled_by: string | null;
+  @ApiProperty({ type: 'integer', example: 0 }) approvals_required: number;
+  @ApiProperty({ type: [ScheduleApprovalDto] }) approvals: ScheduleApprovalDto[];
 }
 
 export class ScheduleListResponseDto {
