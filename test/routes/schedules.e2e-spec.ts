@@ -143,6 +143,29 @@ describe('Scheduled changesets (e2e)', () => {
     expect((await a.http.get(`/api/v1/routes/${tenant}/payments/prod/v1`)).body).toMatchObject({ is_active: true, revision: 2 });
   });
 
+  it('should record a schedule that cannot be applied for another reason as failed, so the ones due after it still run', async () => {
+    const tenant = uniqueTenant('schedp');
+    const route = routeOf(tenant);
+    // Written past the API's validation (as a bad migration or a hand edit could): changes that no longer parse.
+    const { rows } = await db.query(
+      `INSERT INTO scheduled_changesets (id, tenant, changes, scheduled_at, created_by, created_by_key_id)
+       VALUES (gen_random_uuid(), $1, '[{"action":"explode"}]', now() + interval '500 milliseconds', 'hand', 'hand') RETURNING id`,
+      [tenant],
+    );
+    const next = await a.http.post(PATH, {
+      tenant,
+      scheduled_at: inMs(1_000),
+      changes: [{ action: 'upsert', ...names(route), url: 'https://after.example.com' }],
+    });
+    expect(next.status).toBe(201);
+
+    expect(await finished(rows[0].id)).toMatchObject({
+      status: 'failed',
+      outcome: { error: 'SERVER.ERROR', message: expect.stringMatching(/^The changeset could not be applied: /) },
+    });
+    expect(await finished(next.body.id)).toMatchObject({ status: 'applied' });
+  });
+
   it('should not apply a schedule whose key was revoked before its time', async () => {
     const tenant = uniqueTenant('schedk');
     const route = routeOf(tenant);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { inScope, TenantScope } from '../../contracts/principal';
 import { RouteEventDraft } from '../../contracts/route-event';
+import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
 import { GuardedQueries } from './guarded-queries';
 import { AppliedChange, ChangesetItem, ChangesetRefusal } from './route-record';
 import { RoutesRepository } from './routes.repository';
@@ -201,7 +202,8 @@ export class ScheduledChangesetsRepository {
 
   // Locks the earliest due pending row (another instance's scheduler skips it), applies its changes
   // and records the outcome, all in one transaction: applied once, and never half. A refused
-  // changeset rolls its changes back to a savepoint and is recorded as failed. Null: nothing is due.
+  // changeset, or one that fails for a reason other than an outage, rolls its changes back to a
+  // savepoint and is recorded as failed. Null: nothing is due.
   async applyNextDue(
     plan: (record: ScheduledChangesetRecord) => Promise<DuePlan>,
     describe: (refusal: ChangesetRefusal, record: ScheduledChangesetRecord) => unknown,
@@ -221,27 +223,35 @@ export class ScheduledChangesetsRepository {
           return null;
         }
         const record = toRecord(due[0]);
-        const decided = await plan(record);
+        await runner.query('SAVEPOINT scheduled_changes');
         let result: DueResult;
-        let status: ScheduleStatus;
+        let status: ScheduleStatus = 'failed';
         let outcome: unknown;
-        if ('refuse' in decided) {
-          result = { record, refused: null };
-          status = 'failed';
-          outcome = decided.refuse;
-        } else {
-          await runner.query('SAVEPOINT scheduled_changes');
-          const applied = await this.routes.applyItems(runner, decided.items, decided.events);
-          if ('refused' in applied) {
-            await runner.query('ROLLBACK TO SAVEPOINT scheduled_changes');
-            result = { record, refused: applied.refused };
-            status = 'failed';
-            outcome = describe(applied.refused, record);
+        try {
+          const decided = await plan(record);
+          if ('refuse' in decided) {
+            result = { record, refused: null };
+            outcome = decided.refuse;
           } else {
-            result = { record, applied: applied.applied };
-            status = 'applied';
-            outcome = summarize(applied.applied);
+            const applied = await this.routes.applyItems(runner, decided.items, decided.events);
+            if ('refused' in applied) {
+              await runner.query('ROLLBACK TO SAVEPOINT scheduled_changes');
+              result = { record, refused: applied.refused };
+              outcome = describe(applied.refused, record);
+            } else {
+              result = { record, applied: applied.applied };
+              status = 'applied';
+              outcome = summarize(applied.applied);
+            }
           }
+        } catch (err) {
+          // An outage or a transient conflict: roll everything back, the row stays pending and the next
+          // pass tries again. Anything else would fail the same way every second and hold up every
+          // schedule due after this one, so it is recorded as this schedule's failure instead.
+          if (retryable(err)) throw err;
+          await runner.query('ROLLBACK TO SAVEPOINT scheduled_changes');
+          result = { record, refused: null };
+          outcome = { error: 'SERVER.ERROR', message: `The changeset could not be applied: ${(err as Error).message}` };
         }
         const updated: Row[] = await runner.query(
           `WITH finished AS (
@@ -260,4 +270,12 @@ export class ScheduledChangesetsRepository {
       }
     });
   }
+}
+
+// Worth another try on the next pass: the store is unavailable, or PostgreSQL gave up on the
+// transaction for a reason that passes (SQLSTATE class 40: serialization failure, deadlock; 55P03:
+// a lock not available).
+function retryable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return isInfrastructureFailure(err) || (typeof code === 'string' && (code.startsWith('40') || code === '55P03'));
 }
