@@ -123,6 +123,15 @@ describe('Route propagation status (e2e)', () => {
     const route = routeOf(uniqueTenant('propstale'));
     await write(route, 'https://one.example.com');
     const revision = await write(route, 'https://two.example.com');
+    // Both cache groups store the change too: let them finish first, or one of them may overwrite the
+    // stale entry below with the current one.
+    consumer ??= await startConsumer({ KAFKA_CONSUMER_GROUP_PREFIX: prefix });
+    await eventually(async () =>
+      expect((await propagation(route)).body.stages).toMatchObject({
+        cache_invalidation: { state: 'done', revision },
+        cache_warming: { state: 'done', revision },
+      }),
+    );
     await redis.set(`tm:v1:route:${route.tenant}:${route.service}:${route.env}:${route.version}`, '1|+https://one.example.com', 'EX', 60);
 
     const res = await propagation(route);
