@@ -5,11 +5,11 @@ import { logStep, sleep, stopService } from './processes';
 import { SEEDED } from './scenarios';
 import { metricByLabel, startConsumer, Target, waitConsumerReady } from './stack';
 import { groupLag, kafkaAdmin, topicMessages, unpublishedOutboxRows } from './stores';
-import { trafficHeaders } from './auth';
+import { adminHeaders, trafficHeaders } from './auth';
 
 // The event pipeline: how fast each consumer group drains a backlog, and how long a change made
 // through one API instance takes to be served by another.
-export const GROUP_TYPES = ['cache_invalidation', 'cache_warming', 'audit_log'] as const;
+export const GROUP_TYPES = ['cache_invalidation', 'cache_warming', 'audit_log', 'webhooks'] as const;
 export const groupIds = () => GROUP_TYPES.map((t) => `${names.groupPrefix}-${t}`);
 
 export interface GroupDrain {
@@ -59,6 +59,22 @@ export async function drainBacklog(api: Target): Promise<GroupDrain[]> {
     false,
   );
 
+  // The webhooks group queues a delivery per event and matching webhook: one webhook per seeded
+  // tenant makes it do that work for every backlog event. Their host does not resolve (.invalid), so
+  // the dispatcher's attempts fail and are retried later; the webhooks and their queued deliveries
+  // are deleted right after the drain, so they cost nothing in the steps after it.
+  const tenants = [...new Set(range(0, Math.min(settings.backlog, settings.totalRoutes), (i) => routeKey(SEEDED, i).tenant))];
+  const hookIds: string[] = [];
+  await forEachConcurrently(tenants, 8, async (tenant) => {
+    const hook = await fetch(`${api.baseUrl}/api/v1/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...adminHeaders() },
+      body: JSON.stringify({ tenant, url: 'https://hooks.invalid/bench', description: 'bench: drain of the webhooks group' }),
+    });
+    if (hook.status !== 201) throw new Error(`registering a bench webhook failed: ${hook.status} ${await hook.text()}`);
+    hookIds.push(((await hook.json()) as { id: string }).id);
+  });
+
   logStep('h: consumer started, draining');
   const consumer = startConsumer();
   const started = performance.now();
@@ -66,6 +82,9 @@ export async function drainBacklog(api: Target): Promise<GroupDrain[]> {
   const processed = await metricByLabel(consumer, 'consumer_events_processed_total', 'group').catch(() => ({}) as Record<string, number>);
   const duplicates = await metricByLabel(consumer, 'consumer_events_duplicate_total', 'group').catch(() => ({}) as Record<string, number>);
   await stopService(consumer.service);
+  await forEachConcurrently(hookIds, 8, async (id) => {
+    await (await fetch(`${api.baseUrl}/api/v1/webhooks/${id}`, { method: 'DELETE', headers: adminHeaders() })).arrayBuffer();
+  });
   return GROUP_TYPES.map((type, i) => {
     const s = state[i];
     const end = s.doneAt ?? performance.now();

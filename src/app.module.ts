@@ -9,9 +9,21 @@ import { HealthModule } from './modules/health';
 import { RateLimitModule } from './modules/rate-limit';
 import { ResolveModule } from './modules/resolve';
 import { RoutesModule } from './modules/routes';
+import { WebhooksModule } from './modules/webhooks';
 
 @Module({
-  imports: [CoreModule, KafkaModule, AuthModule, RoutesModule, ResolveModule, AuditModule, OutboxModule, HealthModule, RateLimitModule],
+  imports: [
+    CoreModule,
+    KafkaModule,
+    AuthModule,
+    RoutesModule,
+    ResolveModule,
+    AuditModule,
+    OutboxModule,
+    HealthModule,
+    RateLimitModule,
+    WebhooksModule,
+  ],
   // Global guards run in the order Nest registers them, and AppModule's own providers come before
   // those of the modules it imports: authentication (which sets request.principal) therefore runs
   // before RateLimitModule's guard, which limits per authenticated tenant. Keep it here, first.

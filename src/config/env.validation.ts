@@ -134,6 +134,16 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(10_000) OUTBOX_BATCH_SIZE: number = 200;
   @IsInt() @Min(1) @Max(8760) OUTBOX_RETENTION_HOURS: number = 72;
 
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_HTTP: boolean = false;
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean = false;
+  @IsInt() @Min(100) @Max(60_000) WEBHOOK_TIMEOUT_MS: number = 5_000;
+  @IsInt() @Min(1) @Max(50) WEBHOOK_MAX_ATTEMPTS: number = 8;
+  @IsInt() @Min(10) @Max(3_600_000) WEBHOOK_RETRY_BASE_MS: number = 5_000;
+  @IsInt() @Min(10) @Max(86_400_000) WEBHOOK_RETRY_MAX_MS: number = 3_600_000;
+  @IsInt() @Min(1) @Max(256) WEBHOOK_CONCURRENCY: number = 8;
+  @IsInt() @Min(1) @Max(8760) WEBHOOK_DELIVERY_RETENTION_HOURS: number = 168;
+  @IsInt() @Min(1) @Max(1000) WEBHOOK_MAX_PER_TENANT: number = 25;
+
   @IsInt() @Min(1) @Max(1000) BREAKER_FAILURE_THRESHOLD: number = 5;
   @IsInt() @Min(100) @Max(600_000) BREAKER_HALF_OPEN_AFTER_MS: number = 5_000;
   @IsInt() @Min(0) @Max(100) RETRY_BUDGET_PERCENT: number = 20;

@@ -23,6 +23,7 @@ interface Probe {
 
 const FORBIDDEN = { status: 403 } as const;
 const routeNotFound = { status: 404, error: 'ROUTE.NOT_FOUND' } as const;
+const webhookNotFound = { status: 404, error: 'WEBHOOK.NOT_FOUND' } as const;
 const needs = (needed: Role, role: Role, then: Expected): Expected => (roleAllows(role, needed) ? then : FORBIDDEN);
 
 describe('Tenant isolation (e2e)', () => {
@@ -40,6 +41,8 @@ describe('Tenant isolation (e2e)', () => {
   const keysB = {} as Record<Role, string>;
   const eventIdsA: string[] = [];
   let scheduleA: string;
+  let webhookA: string;
+  let deliveryA: string;
   let before: Awaited<ReturnType<typeof snapshotOfA>>;
 
   const createKey = async (name: string, tenant: string, role: Role) => {
@@ -50,7 +53,7 @@ describe('Tenant isolation (e2e)', () => {
 
   // What a platform key sees of tenant A; must be identical before and after B's attempts.
   async function snapshotOfA() {
-    const [route, ghost, routes, audit, keys, outbox, schedule] = await Promise.all([
+    const [route, ghost, routes, audit, keys, outbox, schedule, webhook, deliveries] = await Promise.all([
       api.http.get(`/api/v1/routes/${tenantA}/payments/prod/v2`),
       api.http.get(`/api/v1/routes/${tenantA}/payments/prod/v9`),
       api.http.get(`/api/v1/routes?tenant=${tenantA}`),
@@ -58,6 +61,8 @@ describe('Tenant isolation (e2e)', () => {
       api.http.get(`/api/v1/keys?tenant=${tenantA}`),
       db.query('SELECT count(*)::int AS n FROM outbox_events WHERE message_key LIKE $1', [`${tenantA}:%`]),
       api.http.get(`/api/v1/schedules/${scheduleA}`),
+      api.http.get(`/api/v1/webhooks/${webhookA}`),
+      api.http.get(`/api/v1/webhooks/${webhookA}/deliveries`),
     ]);
     return {
       route: [route.status, route.body],
@@ -67,6 +72,8 @@ describe('Tenant isolation (e2e)', () => {
       keys: keys.body.keys.map((k: any) => [k.id, k.name, k.role, k.revoked_at]),
       outboxRows: outbox.rows[0].n,
       schedule: [schedule.status, schedule.body],
+      webhook: [webhook.status, webhook.body],
+      deliveries: deliveries.body.deliveries,
     };
   }
 
@@ -84,6 +91,13 @@ describe('Tenant isolation (e2e)', () => {
     });
     expect(scheduled.status).toBe(201);
     scheduleA = scheduled.body.id;
+    const hook = await api.http.post('/api/v1/webhooks', { tenant: tenantA, url: `https://hooks.example.com/${tenantA}` });
+    expect(hook.status).toBe(201);
+    webhookA = hook.body.id;
+    // A queued test delivery (this file runs no consumer, so it stays pending).
+    const ping = await api.http.post(`/api/v1/webhooks/${webhookA}/ping`, {});
+    expect(ping.status).toBe(202);
+    deliveryA = ping.body.id;
     for (const role of ROLES) keysB[role] = (await createKey(`${tenantB}-${role}`, tenantB, role)).key;
     // The audit trail as the audit_log consumer writes it (this file runs no consumer).
     const recorder = api.app.get(AuditRecorder);
@@ -103,6 +117,7 @@ describe('Tenant isolation (e2e)', () => {
 
   afterAll(async () => {
     await api.http.post(`/api/v1/schedules/${scheduleA}/cancel`, {});
+    await api.http.delete(`/api/v1/webhooks/${webhookA}`);
     await db.end();
     await api.close();
   });
@@ -285,6 +300,43 @@ describe('Tenant isolation (e2e)', () => {
     ],
     'DELETE /api/v1/keys/{id}': () => [
       { label: "A's key", send: (http) => http.delete(`/api/v1/keys/${keyA.id}`), expected: admin({ status: 404, error: 'KEY.NOT_FOUND' }) },
+    ],
+    'POST /api/v1/webhooks': () => [
+      {
+        label: 'a webhook of A',
+        send: post('/api/v1/webhooks', { tenant: tenantA, url: 'https://hijack.example.com/hook' }),
+        expected: admin(FORBIDDEN),
+      },
+    ],
+    'GET /api/v1/webhooks': () => [
+      {
+        label: 'tenant=A',
+        send: get(`/api/v1/webhooks?tenant=${tenantA}`),
+        expected: admin({ status: 200, check: (body) => expect(body).toMatchObject({ webhooks: [], count: 0 }) }),
+      },
+      { label: 'no filter', send: get('/api/v1/webhooks?limit=1000'), expected: admin({ status: 200, check: (body) => onlyTenantB(body.webhooks) }) },
+    ],
+    'GET /api/v1/webhooks/{id}': () => [{ label: "A's webhook", send: get(`/api/v1/webhooks/${webhookA}`), expected: admin(webhookNotFound) }],
+    'PATCH /api/v1/webhooks/{id}': () => [
+      { label: "A's webhook", send: (http) => http.patch(`/api/v1/webhooks/${webhookA}`, { enabled: false }), expected: admin(webhookNotFound) },
+    ],
+    'DELETE /api/v1/webhooks/{id}': () => [
+      { label: "A's webhook", send: (http) => http.delete(`/api/v1/webhooks/${webhookA}`), expected: admin(webhookNotFound) },
+    ],
+    'POST /api/v1/webhooks/{id}/rotate-secret': () => [
+      { label: "A's webhook", send: post(`/api/v1/webhooks/${webhookA}/rotate-secret`, {}), expected: admin(webhookNotFound) },
+    ],
+    'POST /api/v1/webhooks/{id}/ping': () => [
+      { label: "A's webhook", send: post(`/api/v1/webhooks/${webhookA}/ping`, {}), expected: admin(webhookNotFound) },
+    ],
+    'GET /api/v1/webhooks/{id}/deliveries': () => [
+      { label: "A's webhook", send: get(`/api/v1/webhooks/${webhookA}/deliveries`), expected: admin(webhookNotFound) },
+    ],
+    'GET /api/v1/webhooks/{id}/deliveries/{deliveryId}': () => [
+      { label: "A's delivery", send: get(`/api/v1/webhooks/${webhookA}/deliveries/${deliveryA}`), expected: admin(webhookNotFound) },
+    ],
+    'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/retry': () => [
+      { label: "A's delivery", send: post(`/api/v1/webhooks/${webhookA}/deliveries/${deliveryA}/retry`, {}), expected: admin(webhookNotFound) },
     ],
     // Not tenant data: probes are open, /metrics needs a platform key (any role) outside development.
     'GET /metrics': () => [{ label: 'metrics', send: get('/metrics'), expected: () => FORBIDDEN }],

@@ -133,6 +133,16 @@ describe('OpenAPI document (e2e)', () => {
       'SchedulesController_list',
       'SchedulesController_schedule',
       'WatchRoute_watch',
+      'WebhooksController_create',
+      'WebhooksController_delete',
+      'WebhooksController_deliveries',
+      'WebhooksController_delivery',
+      'WebhooksController_get',
+      'WebhooksController_list',
+      'WebhooksController_ping',
+      'WebhooksController_retry',
+      'WebhooksController_rotate',
+      'WebhooksController_update',
     ]);
   });
 });

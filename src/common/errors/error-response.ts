@@ -20,6 +20,7 @@ export interface ErrorResponse {
 
 const EXACT_STATUS: Record<string, number> = {
   'VALIDATION.FAILED': HttpStatus.BAD_REQUEST,
+  'WEBHOOK.LIMIT_REACHED': HttpStatus.CONFLICT,
   'AUTH.UNAUTHENTICATED': HttpStatus.UNAUTHORIZED,
   'AUTH.FORBIDDEN': HttpStatus.FORBIDDEN,
   'REQUEST.RATE_LIMITED': HttpStatus.TOO_MANY_REQUESTS,

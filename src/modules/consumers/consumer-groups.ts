@@ -10,6 +10,8 @@ import { RouteStoreModule } from '../route-store';
 import { AUDIT_LOG_TRANSPORT, AuditLogConsumer } from './audit-log.consumer';
 import { CACHE_INVALIDATION_TRANSPORT, CacheInvalidationConsumer } from './cache-invalidation.consumer';
 import { CACHE_WARMING_TRANSPORT, CacheWarmingConsumer } from './cache-warming.consumer';
+import { WEBHOOKS_TRANSPORT, WebhooksConsumer } from './webhooks.consumer';
+import { WebhookDeliveryModule } from '../webhooks';
 
 export interface ReadinessIndicator {
   check(key: string): Promise<HealthIndicatorResult>;
@@ -55,6 +57,13 @@ export function consumerGroups(): Record<ConsumerGroupName, ConsumerGroupDefinit
       stores: [AuditStoreModule],
       retryBudget: 'mongodb',
       readiness: { mongodb: MongoHealthIndicator },
+    },
+    webhooks: {
+      handler: WebhooksConsumer,
+      transport: WEBHOOKS_TRANSPORT,
+      stores: [WebhookDeliveryModule],
+      retryBudget: 'database',
+      readiness: { database: DatabaseHealthIndicator },
     },
   };
 }

@@ -68,7 +68,7 @@ function setup() {
       { breaker: { failureThreshold: 5, halfOpenAfterMs: 1000 }, retryBudget: { percent: 20, minRetries: 1000, windowMs: 10_000 } } as any,
       new Gauge({ name: 'breaker_state', help: 'x', labelNames: ['dependency'], registers: [registry] }),
     ),
-    { cache_invalidation: 'redis', cache_warming: 'database', audit_log: 'mongodb' },
+    { cache_invalidation: 'redis', cache_warming: 'database', audit_log: 'mongodb', webhooks: 'database' },
   );
   const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.group)?.value ?? 0;
   return { sut, ctx, sent, cls, metric, registry };

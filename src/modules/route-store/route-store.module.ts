@@ -11,6 +11,6 @@ import { ScheduledChangesetsRepository } from './scheduled-changesets.repository
 @Module({
   imports: [OutboxWriterModule],
   providers: [GuardedQueries, RoutesRepository, RouteHistoryRepository, ScheduledChangesetsRepository, RouteCache],
-  exports: [RoutesRepository, RouteHistoryRepository, ScheduledChangesetsRepository, RouteCache],
+  exports: [GuardedQueries, RoutesRepository, RouteHistoryRepository, ScheduledChangesetsRepository, RouteCache],
 })
 export class RouteStoreModule {}

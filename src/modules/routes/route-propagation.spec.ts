@@ -4,6 +4,7 @@ import { OutboxPublication, OutboxReader } from '../outbox';
 import { AppliedMark, RouteCache, RouteHistoryRepository, RouteRevisionRecord } from '../route-store';
 
 type CacheLookup = Awaited<ReturnType<RouteCache['lookup']>>;
+import { WebhooksRepository } from '../webhooks';
 import { RoutePropagation } from './route-propagation';
 import { RouteNotFoundError, RouteRevisionNotFoundError } from './routes.errors';
 
@@ -28,6 +29,7 @@ interface Fakes {
   marks?: Map<string, AppliedMark> | Error;
   publication?: OutboxPublication | Error;
   recordedAt?: Date | null | Error;
+  webhooks?: { queuedAt: Date | null; wanted: boolean } | Error;
 }
 
 function propagation(fakes: Fakes = {}) {
@@ -46,7 +48,11 @@ function propagation(fakes: Fakes = {}) {
   const audit = {
     recordedAt: jest.fn(() => (recordedAt instanceof Error ? Promise.reject(recordedAt) : Promise.resolve(recordedAt))),
   } as unknown as AuditRecorder;
-  return { service: new RoutePropagation(repository, cache, outbox, audit), repository, outbox, audit };
+  const queue = fakes.webhooks ?? { queuedAt: null, wanted: false };
+  const webhooks = {
+    queueState: jest.fn(() => (queue instanceof Error ? Promise.reject(queue) : Promise.resolve(queue))),
+  } as unknown as WebhooksRepository;
+  return { service: new RoutePropagation(repository, cache, outbox, audit, webhooks), repository, outbox, audit, webhooks };
 }
 
 const mark = (revision: number, at = '2026-12-03T10:00:00.050Z'): AppliedMark => ({ revision, appliedAt: new Date(at) });
@@ -76,6 +82,7 @@ describe('RoutePropagation', () => {
         cache_invalidation: { state: 'done', at: new Date('2026-12-03T10:00:00.050Z'), revision: 4 },
         cache_warming: { state: 'done', at: new Date('2026-12-03T10:00:00.050Z'), revision: 5 },
         audit_log: { state: 'done', at: new Date('2026-12-03T10:00:00.090Z') },
+        webhooks: { state: 'done', at: null },
       },
     });
   });
@@ -115,6 +122,7 @@ describe('RoutePropagation', () => {
       marks: new Error('Redis down'),
       publication: new Error('breaker open'),
       recordedAt: new Error('MongoDB down'),
+      webhooks: new Error('breaker open'),
     });
 
     const status = await service.status(ALL_TENANTS, key, 4);
@@ -127,7 +135,25 @@ describe('RoutePropagation', () => {
       cache_invalidation: { state: 'unknown', at: null, revision: null },
       cache_warming: { state: 'unknown', at: null, revision: null },
       audit_log: { state: 'unknown', at: null },
+      webhooks: { state: 'unknown', at: null },
     });
+  });
+
+  it('should report webhooks pending while a webhook wants the event and none is queued, done once queued or when none wants it', async () => {
+    const queuedAt = new Date('2026-12-03T10:00:00.070Z');
+    expect((await propagation({ webhooks: { queuedAt: null, wanted: true } }).service.status(ALL_TENANTS, key, 4)).stages.webhooks).toEqual({
+      state: 'pending',
+      at: null,
+    });
+    expect((await propagation({ webhooks: { queuedAt, wanted: true } }).service.status(ALL_TENANTS, key, 4)).stages.webhooks).toEqual({
+      state: 'done',
+      at: queuedAt,
+    });
+    const none = propagation({ webhooks: { queuedAt: null, wanted: false } });
+    expect((await none.service.status(ALL_TENANTS, key, 4)).stages.webhooks).toEqual({ state: 'done', at: null });
+    expect(none.webhooks.queueState).toHaveBeenCalledWith(
+      expect.objectContaining({ tenant: key.tenant, service: key.service, eventId: expect.any(String) }),
+    );
   });
 
   it('should report unknown for the stages of a revision without an event (a baseline) and not ask for one', async () => {

@@ -4,6 +4,7 @@ import { TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { AuditRecorder } from '../audit';
 import { OutboxReader } from '../outbox';
+import { WebhooksRepository } from '../webhooks';
 import { AppliedMark, APPLIED_MARK_TTL_SECONDS, RouteCache, RouteHistoryRepository, RouteRevisionRecord } from '../route-store';
 import { RouteNotFoundError, RouteRevisionNotFoundError } from './routes.errors';
 
@@ -45,6 +46,7 @@ export class RoutePropagation {
     private readonly cache: RouteCache,
     private readonly outbox: OutboxReader,
     private readonly audit: AuditRecorder,
+    private readonly webhooks: WebhooksRepository,
   ) {}
 
   // `revision` undefined: the route's current revision.
@@ -55,17 +57,19 @@ export class RoutePropagation {
     if (!record) {
       throw new RouteRevisionNotFoundError(key, revision ?? found.currentRevision, found.currentRevision, found.oldestRevision, undefined, 'kept');
     }
-    const [published, sharedCache, marks, audited] = await Promise.all([
+    const [published, sharedCache, marks, audited, webhooks] = await Promise.all([
       this.published(record),
       this.sharedCache(key, record.revision),
       this.cache.appliedMarks(key).catch(() => null),
       this.audited(scope, record),
+      this.webhookStage(key, record),
     ]);
     // Every consumer group has a stage (the compiler checks this against CONSUMER_GROUP_NAMES).
     const groups: Record<ConsumerGroupName, Stage> = {
       cache_invalidation: groupStage('cache_invalidation', record, marks),
       cache_warming: groupStage('cache_warming', record, marks),
       audit_log: audited,
+      webhooks,
     };
     const invalidation = groups.cache_invalidation.state;
     return {
@@ -74,6 +78,19 @@ export class RoutePropagation {
       live: invalidation === 'unknown' ? null : invalidation === 'done',
       stages: { committed: { state: 'done', at: record.changedAt }, published, shared_cache: sharedCache, ...groups },
     };
+  }
+
+  // Queued for the tenant's webhooks: done once a delivery exists for the event (its sending is in
+  // the webhook's delivery log), or at once when no enabled webhook of the tenant wants it.
+  private async webhookStage(key: RouteKey, record: RouteRevisionRecord): Promise<Stage> {
+    if (record.eventId === null || record.action === 'baseline') return UNKNOWN;
+    try {
+      const { queuedAt, wanted } = await this.webhooks.queueState({ eventId: record.eventId, ...key, action: record.action });
+      if (queuedAt) return { state: 'done', at: queuedAt };
+      return wanted ? { state: 'pending', at: null } : { state: 'done', at: null };
+    } catch {
+      return UNKNOWN;
+    }
   }
 
   // The outbox row of the revision's event. Only published rows are ever removed (after

@@ -5,6 +5,7 @@ import { AuditStoreModule } from '../audit';
 import { AuthModule } from '../auth';
 import { OutboxReaderModule } from '../outbox';
 import { RouteStoreModule } from '../route-store';
+import { WebhookStoreModule } from '../webhooks';
 import { RoutesController } from './routes.controller';
 import { ROUTES_METRICS } from './routes.metrics';
 import { RouteHistoryPruner } from './route-history-pruner';
@@ -16,7 +17,7 @@ import { SchedulesController } from './schedules.controller';
 import { SchedulesService } from './schedules.service';
 
 @Module({
-  imports: [RouteStoreModule, AuthModule, AuditStoreModule, OutboxReaderModule, ConfigModule.forFeature(routesConfig)],
+  imports: [RouteStoreModule, AuthModule, AuditStoreModule, OutboxReaderModule, WebhookStoreModule, ConfigModule.forFeature(routesConfig)],
   controllers: [RoutesController, SchedulesController],
   providers: [RoutesService, WriteRoutes, RouteHistoryPruner, RoutePropagation, SchedulesService, ScheduleRunner, ...ROUTES_METRICS],
 })
