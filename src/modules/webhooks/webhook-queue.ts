@@ -17,16 +17,20 @@ export class WebhookQueue {
   ) {}
 
   async enqueue(events: RouteChangedEvent[]): Promise<number> {
+    const wanted = await this.repository.tenantsWithWebhooks([...new Set(events.map((event) => event.tenant))]);
+    if (wanted.size === 0) return 0;
     const added = await this.repository.enqueue(
-      events.map((event) => ({
-        event_id: event.event_id,
-        tenant: event.tenant,
-        service: event.service,
-        env: event.env,
-        action: event.action,
-        event_type: CLOUD_EVENT_TYPE_PREFIX + event.action,
-        body: cloudEventBody(event),
-      })),
+      events
+        .filter((event) => wanted.has(event.tenant))
+        .map((event) => ({
+          event_id: event.event_id,
+          tenant: event.tenant,
+          service: event.service,
+          env: event.env,
+          action: event.action,
+          event_type: CLOUD_EVENT_TYPE_PREFIX + event.action,
+          body: cloudEventBody(event),
+        })),
     );
     if (added > 0) this.enqueued.inc(added);
     return added;

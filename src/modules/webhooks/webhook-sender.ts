@@ -60,9 +60,10 @@ export function sendWebhook(hook: OutgoingWebhook, options: SendOptions): Promis
       (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 200 && status < 300) {
-          res.resume();
-          res.on('end', () => finish(status, null));
-          res.on('error', () => finish(status, null));
+          // The status is the answer: the body is not waited for (a receiver streaming one forever
+          // would otherwise turn a delivered event into a timeout).
+          finish(status, null);
+          res.destroy();
           return;
         }
         const chunks: Buffer[] = [];

@@ -175,6 +175,17 @@ export class WebhooksRepository {
     return rows[0][0];
   }
 
+  // The tenants among `tenants` that have an enabled webhook: most events belong to tenants with
+  // none, and are then done without building or sending their bodies.
+  async tenantsWithWebhooks(tenants: string[]): Promise<Set<string>> {
+    if (tenants.length === 0) return new Set();
+    const rows = await this.db.query<Array<{ tenant: string }>>(
+      `SELECT DISTINCT tenant FROM webhook_subscriptions WHERE enabled AND tenant = ANY ($1::varchar[])`,
+      [tenants],
+    );
+    return new Set(rows.map((row) => row.tenant));
+  }
+
   // One delivery per (matching, enabled subscription, event), in one statement; an event seen again
   // (a Kafka redelivery) adds nothing. Returns how many deliveries were added.
   async enqueue(events: WebhookEventRow[]): Promise<number> {
