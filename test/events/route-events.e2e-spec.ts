@@ -177,10 +177,10 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
     const ready = await consumer.http.get('/health/ready');
     const metrics = await consumer.http.get('/metrics');
 
-    expect(live.body).toMatchObject({ status: 'alive', groups: ['cache_invalidation', 'cache_warming', 'audit_log'] });
+    expect(live.body).toMatchObject({ status: 'alive', groups: ['cache_invalidation', 'cache_warming', 'audit_log', 'webhooks'] });
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.details)).toEqual(expect.arrayContaining(['kafka', 'redis', 'database', 'mongodb']));
-    for (const group of ['cache_invalidation', 'cache_warming', 'audit_log']) {
+    for (const group of ['cache_invalidation', 'cache_warming', 'audit_log', 'webhooks']) {
       expect(metrics.text.split('\n').filter((l) => l.startsWith('consumer_events_processed_total'))).toContainEqual(
         expect.stringMatching(new RegExp(`\\{group="${group}"\\} [1-9]`)),
       );
