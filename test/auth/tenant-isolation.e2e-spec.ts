@@ -264,6 +264,13 @@ describe('Tenant isolation (e2e)', () => {
       { label: "A's route last month", send: get(auditPath('route', { ...routeA, ...window })), expected: read(noEvents) },
       { label: "A's route by A's key", send: get(auditPath('route', { ...routeA, changed_by: keyNameA })), expected: read(noEvents) },
     ],
+    'GET /api/v1/audit/verify': () => [
+      {
+        label: "A's trail",
+        send: get(`/api/v1/audit/verify?tenant=${tenantA}`),
+        expected: read({ status: 200, check: (body) => expect(body).toMatchObject({ documents: 0, routes: 0 }) }),
+      },
+    ],
     'GET /api/v1/audit/recent': () => [
       { label: 'tenant=A', send: get(auditPath('recent', { tenant: tenantA, days: 365 })), expected: read(noEvents) },
       { label: "A's key", send: get(auditPath('recent', { changed_by_key_id: keyA.id, days: 365 })), expected: read(noEvents) },

@@ -108,6 +108,7 @@ describe('OpenAPI document (e2e)', () => {
       'AuditController_recent',
       'AuditController_route',
       'AuditController_timeRange',
+      'AuditController_verify',
       'HealthController_live',
       'HealthController_ready',
       'HealthController_staticProbe',

@@ -3,6 +3,16 @@ import { Schema as MongooseSchema } from 'mongoose';
 import { ROUTE_ACTIONS, ROUTE_CHANGED_EVENT, RouteAction, RouteState } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
 
+// A document's place in its route's hash chain (audit-chain.ts).
+export interface AuditChainLink {
+  prev: string | null;
+  hash: string;
+  // The previous hash, or `genesis:<route>`: unique, so no two documents follow the same one.
+  link: string;
+  // `<route>#<revision>`: unique, and how a writer finds the document its next one follows.
+  at: string;
+}
+
 // The seed's audit document, field for field, plus correlation_id, revision and changed_by_key_id (the
 // seed dropped the first and had no revisions or keys). Dates are BSON dates, i.e. UTC instants.
 // minimize: false keeps `metadata: {}` in the stored document, as the seed wrote it.
@@ -58,9 +68,15 @@ export class AuditEvent {
 
   @Prop({ type: MongooseSchema.Types.Mixed, default: () => ({}) })
   metadata: Record<string, unknown>;
+
+  // The route's hash chain (audit-chain.ts): absent on documents written before it existed and on
+  // events that arrived after a later one of their route.
+  @Prop({ type: MongooseSchema.Types.Mixed, default: undefined })
+  chain?: AuditChainLink;
 }
 
-// The seed's four indexes, same names and keys. event_id_idx makes a redelivered event a duplicate key.
+// The seed's four indexes, same names and keys, and the chain's. event_id_idx makes a redelivered
+// event a duplicate key; chain_link_idx keeps each route's chain a single line.
 export function buildAuditEventSchema(collection: string): MongooseSchema<AuditEvent> {
   const schema = SchemaFactory.createForClass(AuditEvent);
   schema.set('collection', collection);
@@ -68,5 +84,8 @@ export function buildAuditEventSchema(collection: string): MongooseSchema<AuditE
   schema.index({ occurred_at: -1 }, { name: 'occurred_at_idx' });
   schema.index({ action: 1, occurred_at: -1 }, { name: 'action_occurred_at_idx' });
   schema.index({ event_id: 1 }, { name: 'event_id_idx', unique: true });
+  // One document per chain position: a second writer appending after the same document fails.
+  schema.index({ 'chain.link': 1 }, { name: 'chain_link_idx', unique: true, sparse: true });
+  schema.index({ 'chain.at': 1 }, { name: 'chain_at_idx', unique: true, sparse: true });
   return schema;
 }

@@ -16,6 +16,7 @@ import { RouteAuditResponseDto } from './dto/route-audit-response.dto';
 import { TimeRangeAuditQueryDto } from './dto/time-range-audit-query.dto';
 import { TimeRangeAuditResponseDto } from './dto/time-range-audit-response.dto';
 import { AuditService, AuthorFilter, EventFilter, PageRequest } from './audit.service';
+import { AuditVerificationDto, VerifyAuditQueryDto } from './dto/verify-audit.dto';
 import { BulkheadInterceptor } from '../resilience';
 import { DrainInterceptor } from '../resilience';
 import { OperationClass } from '../resilience';
@@ -31,6 +32,21 @@ const SCOPE = "Only events of the key's tenant: filters naming another tenant ma
 @OperationClass('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
+
+  @Get('verify')
+  @ApiOperation({
+    summary: "Verify a tenant's audit trail against tampering",
+    description:
+      "Each route's audit documents form a SHA-256 hash chain in revision order. This walks the tenant's chains (or one " +
+      'service, env or route) and reports documents changed after they were written (hash_mismatch) and documents removed, added ' +
+      'or moved (prev_mismatch, on the document after the gap). ' +
+      SCOPE,
+  })
+  @ApiOkResponse({ type: AuditVerificationDto })
+  @ApiErrors(400, 503)
+  verify(@CallerScope() scope: TenantScope, @Query() query: VerifyAuditQueryDto): Promise<AuditVerificationDto> {
+    return this.audit.verify(scope, query.tenant, { service: query.service, env: query.env, version: query.version });
+  }
 
   @Get('route')
   @ApiOperation({

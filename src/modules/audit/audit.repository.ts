@@ -6,8 +6,12 @@ import { AuditPosition } from './audit-cursor';
 import { AuditFilter, toAuditQuery } from './audit-filter';
 import { DependencyBreakers } from '../resilience';
 import { AuditEvent } from './audit-event.schema';
+import { ChainHead, routeChainKey } from './audit-chain';
+import { RouteKey } from '../../contracts/route-key';
 
 const DUPLICATE_KEY = 11000;
+
+export type InsertOutcome = 'inserted' | 'duplicate' | 'stored-elsewhere' | 'conflict';
 const NEWEST_FIRST = { occurred_at: -1, event_id: -1 } as const;
 
 // Every method takes a TenantScope first: reads are intersected with it in the MongoDB query itself,
@@ -28,39 +32,103 @@ export class AuditRepository implements OnModuleInit {
     if (this.model.db.readyState === ConnectionStates.connected) await this.createIndexes();
   }
 
-  // A redelivered event hits the unique event_id index: that is the expected outcome of
-  // at-least-once delivery, not a failure.
-  async insert(scope: TenantScope, doc: AuditEvent): Promise<'inserted' | 'duplicate'> {
-    assertInScope(scope, [doc]);
-    try {
-      await this.breakers.mongodb.execute(() => this.model.create(doc));
-      return 'inserted';
-    } catch (err) {
-      if ((err as { code?: unknown }).code === DUPLICATE_KEY) return 'duplicate';
-      throw err;
-    }
+  // The chained documents at these positions (`chain.at`, unique): the heads a writer links after.
+  async chainAt(positions: string[]): Promise<Map<string, ChainHead>> {
+    const heads = new Map<string, ChainHead>();
+    if (positions.length === 0) return heads;
+    const docs = await this.breakers.mongodb.execute(() =>
+      this.model
+        .find({ 'chain.at': { $in: positions } }, { route: 1, revision: 1, 'chain.hash': 1, _id: 0 })
+        .lean<Array<Pick<AuditEvent, 'route' | 'revision' | 'chain'>>>()
+        .exec(),
+    );
+    for (const doc of docs)
+      if (doc.chain && doc.revision !== null) heads.set(routeChainKey(doc.route), { hash: doc.chain.hash, revision: doc.revision });
+    return heads;
   }
 
-  // Idempotent batch insert: one unordered insertMany, in one round trip, without document hydration
-  // (lean). The unique event_id index turns a redelivered event into E11000 for that document only;
-  // per document, in order: 'duplicate' for those, else 'inserted'. Plain inserts cost the MongoDB
-  // server a fraction of $setOnInsert upserts (measured 1,400-2,500 vs 450-1,200 events/s on
-  // mongo-java-server), and the index makes them just as idempotent.
-  async insertMany(scope: TenantScope, docs: AuditEvent[]): Promise<Array<'inserted' | 'duplicate'>> {
+  // The last chained document of each route (highest revision), read the slow, certain way: for
+  // routes whose quick lookup proved wrong (a gap in their chain, or a concurrent writer).
+  async chainHeads(routes: RouteKey[]): Promise<Map<string, ChainHead>> {
+    const heads = new Map<string, ChainHead>();
+    for (const route of routes) {
+      const [doc] = await this.breakers.mongodb.execute(() =>
+        this.model
+          .find(
+            {
+              'route.tenant': route.tenant,
+              'route.service': route.service,
+              'route.env': route.env,
+              'route.version': route.version,
+              'chain.hash': { $exists: true },
+            },
+            { revision: 1, 'chain.hash': 1, _id: 0 },
+          )
+          .sort({ revision: -1 })
+          .limit(1)
+          .lean<Array<Pick<AuditEvent, 'revision' | 'chain'>>>()
+          .exec(),
+      );
+      if (doc?.chain && doc.revision !== null) heads.set(routeChainKey(route), { hash: doc.chain.hash, revision: doc.revision });
+    }
+    return heads;
+  }
+
+  // One unordered insert. Per document refused by a unique index: `duplicate` when that event is
+  // stored already at the same place in its chain (a redelivery: same fields, same hash),
+  // `stored-elsewhere` when it is stored but chained differently or not at all (the stored copy
+  // stands; what this writer linked after it must be linked again), `conflict` when it is not stored
+  // and its chain position is taken.
+  async insertLinked(scope: TenantScope, docs: AuditEvent[]): Promise<Map<string, InsertOutcome>> {
     assertInScope(scope, docs);
-    const outcome: Array<'inserted' | 'duplicate'> = docs.map(() => 'inserted');
+    const outcome = new Map<string, InsertOutcome>(docs.map((doc) => [doc.event_id, 'inserted']));
+    if (docs.length === 0) return outcome;
     try {
       await this.breakers.mongodb.execute(() => this.model.insertMany(docs, { ordered: false, lean: true }));
+      return outcome;
     } catch (err) {
       const writeErrors = (err as { writeErrors?: Array<{ index?: number; code?: unknown; err?: { index?: number; code?: unknown } }> }).writeErrors;
       if (!writeErrors?.length) throw err;
+      const refused: AuditEvent[] = [];
       for (const e of writeErrors) {
         const index = e.index ?? e.err?.index;
         if ((e.code ?? e.err?.code) !== DUPLICATE_KEY || index === undefined) throw err;
-        outcome[index] = 'duplicate';
+        refused.push(docs[index]);
       }
+      const stored = await this.breakers.mongodb.execute(() =>
+        this.model
+          .find({ event_id: { $in: refused.map((doc) => doc.event_id) } }, { event_id: 1, 'chain.hash': 1, _id: 0 })
+          .lean<Array<Pick<AuditEvent, 'event_id' | 'chain'>>>()
+          .exec(),
+      );
+      const storedHash = new Map(stored.map((doc) => [doc.event_id, doc.chain?.hash ?? null]));
+      for (const doc of refused) {
+        if (!storedHash.has(doc.event_id)) outcome.set(doc.event_id, 'conflict');
+        else outcome.set(doc.event_id, storedHash.get(doc.event_id) === (doc.chain?.hash ?? null) ? 'duplicate' : 'stored-elsewhere');
+      }
+      return outcome;
     }
-    return outcome;
+  }
+
+  // Takes back documents this writer just stored (the successors of one that could not be linked).
+  async deleteEvents(eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.breakers.mongodb.execute(() => this.model.deleteMany({ event_id: { $in: eventIds } }).exec());
+  }
+
+  // Every document of a tenant (optionally one route), by route then revision: what verification
+  // walks. A cursor, so a large trail is not held in memory; at most `limit` documents.
+  async *chainOrder(scope: TenantScope, tenant: string, route: Partial<RouteKey>, limit: number): AsyncGenerator<AuditEvent> {
+    if (!inScope(scope, tenant)) return;
+    const match: Record<string, string> = { 'route.tenant': tenant };
+    for (const field of ['service', 'env', 'version'] as const) if (route[field]) match[`route.${field}`] = route[field]!;
+    const cursor = this.model
+      .find(match)
+      .sort({ 'route.service': 1, 'route.env': 1, 'route.version': 1, revision: 1, processed_at: 1 })
+      .limit(limit)
+      .lean<AuditEvent>()
+      .cursor();
+    for await (const doc of cursor) yield doc as AuditEvent;
   }
 
   // Newest first; `after` continues a listing strictly after that position (keyset pagination).

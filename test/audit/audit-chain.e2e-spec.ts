@@ -1,0 +1,114 @@
+import { getModelToken } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { AuditEvent } from '../../src/modules/audit/audit-event.schema';
+import { groupPrefix, startConsumer, TestConsumer } from '../helpers/consumer-app';
+import { eventually } from '../helpers/eventually';
+import { createKey } from '../helpers/keys';
+import { scrape } from '../helpers/metrics';
+import { routeOf, uniqueTenant } from '../helpers/names';
+import { startApi, TestApp } from '../helpers/test-app';
+
+// The tamper-evident audit trail end to end: the real audit_log group chains each route's documents
+// as it stores them; GET /api/v1/audit/verify finds a document changed or removed behind the API's
+// back (here straight through the MongoDB model, as someone with database access would).
+describe('Audit hash chain (e2e)', () => {
+  let api: TestApp;
+  let consumer: TestConsumer;
+  let audit: Model<AuditEvent>;
+  const tenant = uniqueTenant('chain');
+  const route = routeOf(tenant, 'v1');
+  const verify = async (query = `tenant=${tenant}`) => (await api.http.get(`/api/v1/audit/verify?${query}`)).body;
+
+  beforeAll(async () => {
+    api = await startApi();
+    consumer = await startConsumer({ CONSUMER_GROUPS: 'audit_log', KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('chain') });
+    audit = api.app.get(getModelToken(AuditEvent.name));
+    await api.http.post('/api/v1/routes', { ...route, url: 'https://one.example.com' });
+    await api.http.post('/api/v1/routes', { ...route, url: 'https://two.example.com' });
+    await api.http.post('/api/v1/routes/deactivate', route);
+    await api.http.post('/api/v1/routes/activate', route);
+    await api.http.post('/api/v1/routes', { ...routeOf(tenant, 'v2'), url: 'https://other.example.com' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await consumer.close();
+    await api.close();
+  });
+
+  const chainOf = async () =>
+    (await audit.find({ 'route.tenant': tenant, 'route.version': 'v1' }).sort({ revision: 1 }).lean<AuditEvent[]>().exec()).map((d) => ({
+      event_id: d.event_id,
+      revision: d.revision,
+      prev: d.chain?.prev,
+      hash: d.chain?.hash,
+    }));
+
+  it("should chain each route's documents in revision order and verify them intact", async () => {
+    const result = await eventually(async () => {
+      const body = await verify();
+      expect(body.documents).toBe(5);
+      return body;
+    }, 40_000);
+
+    expect(result).toMatchObject({
+      tenant,
+      ok: true,
+      routes: 2,
+      documents: 5,
+      chained: 5,
+      unchained: 0,
+      broken_total: 0,
+      broken: [],
+      truncated: false,
+    });
+    const chain = await chainOf();
+    expect(chain.map((d) => d.revision)).toEqual([1, 2, 3, 4]);
+    expect(chain[0].prev).toBeNull();
+    for (let i = 1; i < chain.length; i++) expect(chain[i].prev).toBe(chain[i - 1].hash);
+    expect(await verify(`tenant=${tenant}&service=payments&env=prod&version=v2`)).toMatchObject({ ok: true, routes: 1, documents: 1 });
+  });
+
+  it('should add nothing to the chains when every event is consumed again from the start of the topic', async () => {
+    const before = await chainOf();
+    const replay = await startConsumer({ CONSUMER_GROUPS: 'audit_log', KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('chain-replay') });
+    try {
+      await eventually(async () => {
+        const text = (await replay.http.get('/metrics')).text;
+        const lags = text.split('\n').filter((l) => l.startsWith('consumer_group_lag{') && l.includes('group="audit_log"'));
+        expect(await scrape(replay.http, 'consumer_events_duplicate_total', { group: 'audit_log' })).toBeGreaterThan(0);
+        expect(lags.length).toBeGreaterThan(0);
+        expect(lags.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)))).toEqual(lags.map(() => 0));
+      }, 90_000);
+    } finally {
+      await replay.close();
+    }
+    expect(await chainOf()).toEqual(before);
+    expect(await verify()).toMatchObject({ ok: true, documents: 5, chained: 5 });
+  });
+
+  it("should show tenants only their own trail's verification", async () => {
+    const { client: other } = await createKey(api.http, { tenant: uniqueTenant('chain-other'), role: 'reader', name: `r-${tenant}` });
+    expect(await other.get(`/api/v1/audit/verify?tenant=${tenant}`).then((r) => r.body)).toMatchObject({ ok: true, documents: 0, routes: 0 });
+    const missing = await api.http.get('/api/v1/audit/verify');
+    expect([missing.status, missing.body.details[0].field]).toEqual([400, 'tenant']);
+  });
+
+  it('should report a document changed after it was written, and one removed, by the events where the chain breaks', async () => {
+    const [, second, third, fourth] = await chainOf();
+    await audit.updateOne({ event_id: second.event_id }, { $set: { url: 'https://attacker.example.com' } }).exec();
+
+    const altered = await verify();
+    expect(altered).toMatchObject({ ok: false, broken_total: 1 });
+    expect(altered.broken).toEqual([
+      { event_id: second.event_id, service: 'payments', env: 'prod', version: 'v1', revision: 2, problem: 'hash_mismatch' },
+    ]);
+
+    await audit.deleteOne({ event_id: third.event_id }).exec();
+    const removed = await verify();
+    expect(removed).toMatchObject({ ok: false, documents: 4, broken_total: 2 });
+    expect(removed.broken.map((b: { event_id: string; problem: string }) => [b.event_id, b.problem])).toEqual([
+      [second.event_id, 'hash_mismatch'],
+      [fourth.event_id, 'prev_mismatch'],
+    ]);
+  });
+});
