@@ -1,6 +1,8 @@
 import { createHmac } from 'crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'http';
 import { AddressInfo } from 'net';
+import { lookup } from 'dns/promises';
+import { hostname } from 'os';
 import { Client } from 'pg';
 import { connectDb } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
@@ -283,10 +285,13 @@ describe('Webhooks (e2e)', () => {
     expect(receiver.at(path)).toHaveLength(1);
   });
 
-  it('should refuse, at delivery, a host name that resolves to a loopback address when private targets are not allowed', async () => {
+  it('should refuse, at delivery, a host name that resolves to a loopback or private address when private targets are not allowed', async () => {
+    // The machine's own name: an internal name like those an attacker would try (here in /etc/hosts).
+    const internal = hostname();
     const strictConsumer = await startConsumer({
       CONSUMER_GROUPS: 'webhooks',
       KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('webhooks-strict'),
+      WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_RETRY_BASE_MS: '200',
       WEBHOOK_RETRY_MAX_MS: '400',
       WEBHOOK_MAX_ATTEMPTS: '2',
@@ -296,14 +301,16 @@ describe('Webhooks (e2e)', () => {
     try {
       const tenant = uniqueTenant('hookx');
       const port = new URL(receiver.base).port;
-      const hook = await register({ tenant, url: `http://localhost:${port}/${tenant}` });
+      const hook = await register({ tenant, url: `http://${internal}:${port}/${tenant}` });
       const ping = await api.http.post(`/api/v1/webhooks/${hook.id}/ping`, {});
       const failed = await eventually(async () => {
         const one = await api.http.get(`/api/v1/webhooks/${hook.id}/deliveries/${ping.body.id}`);
         expect(one.body.status).toBe('failed');
         return one.body;
       });
-      expect(failed.last_error).toMatch(/localhost resolved to (127\.0\.0\.1|::1).*not sent/);
+      const { address } = await lookup(internal);
+      expect(failed.last_error).toContain(`${internal} resolved to ${address}`);
+      expect(failed.last_error).toContain('not sent');
       expect(failed.last_status_code).toBeNull();
       expect(receiver.at(`/${tenant}`)).toHaveLength(0);
     } finally {

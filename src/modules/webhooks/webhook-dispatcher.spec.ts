@@ -88,4 +88,15 @@ describe('WebhookDispatcher', () => {
     expect(slowDone).toBe(true);
     expect(repository.recordDelivered).toHaveBeenCalledWith('slow', expect.anything());
   });
+
+  it('applies the URL rules as configured now: a URL they refuse is a failed attempt, not sent', async () => {
+    const { sut, repository } = dispatcher([{ ...claimed('plain-http', 1), url: 'http://hooks.example.com/x' }]);
+
+    await sut.runOnce();
+
+    expect(send).not.toHaveBeenCalled();
+    const [[id, result, retryAt]] = repository.recordFailed.mock.calls;
+    expect([id, result.statusCode, retryAt]).toEqual(['plain-http', null, expect.any(Date)]);
+    expect(result.error).toContain('not sent: the URL must be an https:// URL');
+  });
 });

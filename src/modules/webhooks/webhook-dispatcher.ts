@@ -6,6 +6,7 @@ import { webhooksConfig } from '../../config/webhooks.config';
 import { ThrottledLog } from '../../common/logging/throttled-log';
 import { METRIC } from '../../common/metrics/metric-names';
 import { sendWebhook } from './webhook-sender';
+import { webhookUrlProblem } from './webhook-target';
 import { retryDelayMs } from './webhook-retry';
 import { ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
 
@@ -65,10 +66,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
-    const result = await sendWebhook(
-      { id: delivery.id, url: delivery.url, body: delivery.body, secrets: delivery.secrets },
-      { timeoutMs: this.config.timeoutMs, allowPrivate: this.config.allowPrivate },
-    );
+    // The URL rules as configured now, not as they were at registration (WEBHOOK_ALLOW_HTTP or
+    // WEBHOOK_ALLOW_PRIVATE_TARGETS turned off since): a URL they refuse is a failed attempt.
+    const problem = webhookUrlProblem(delivery.url, this.config);
+    const result = problem
+      ? { ok: false, statusCode: null, error: `not sent: the URL ${problem}`, durationMs: 0 }
+      : await sendWebhook(
+          { id: delivery.id, url: delivery.url, body: delivery.body, secrets: delivery.secrets },
+          { timeoutMs: this.config.timeoutMs, allowPrivate: this.config.allowPrivate },
+        );
     this.duration.observe(result.durationMs / 1000);
     if (result.ok) {
       await this.repository.recordDelivered(delivery.id, result);

@@ -47,6 +47,7 @@ describe('webhook targets', () => {
     ['https://10.0.0.7/hook', 'private'],
     ['https://localhost/hook', 'localhost'],
     ['https://api.localhost/hook', 'localhost'],
+    ['https://localhost./hook', 'localhost'],
     [' https://hooks.example.com/', 'spaces'],
     [`https://hooks.example.com/${'a'.repeat(2048)}`, 'at most'],
   ])('refuses the URL %s', (url, problem) => {

@@ -99,7 +99,8 @@ export function webhookUrlProblem(raw: string, rules: TargetRules): string | und
   if (url.username || url.password) return 'must not contain a user name or password (the signature authenticates the sender)';
   if (url.hash) return 'must not contain a #fragment';
   if (!url.hostname) return 'must name a host';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // Brackets of an IPv6 literal off, and a fully qualified name's final dot (localhost. is localhost).
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (!rules.allowPrivate) {
     if (isIP(host) !== 0 && isBlockedAddress(host)) {
       return 'must not point at a loopback, private, link-local or reserved address (WEBHOOK_ALLOW_PRIVATE_TARGETS is off)';
