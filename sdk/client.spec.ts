@@ -196,6 +196,39 @@ describe('TrafficManagerClient', () => {
     expect(await tm.start()).toMatchObject({ snapshotRoutes: 0 });
     expect(events).toContainEqual({ type: 'snapshot_error', error: `${file} is not a Traffic Manager snapshot (format 1)` });
   });
+
+  it('should keep answering lost routes with their last URL while most of their tenant is lost (lossProtection), until accepted', async () => {
+    const keys = ['v1', 'v2', 'v3', 'v4'].map((version) => ({ ...KEY, version }));
+    const server = fakeServer(route('https://one.example.com', 1));
+    const events: unknown[] = [];
+    const tm = client(server, { ttlMs: 0, notFoundTtlMs: 0, lossProtection: { minRoutes: 3, maxShare: 0.5 }, onEvent: (e) => events.push(e) });
+    for (const key of keys) await tm.resolve(key);
+
+    server.answer(NOT_FOUND);
+    await expect(tm.resolve(keys[0])).rejects.toBeInstanceOf(RouteNotFoundError); // 1 of 4 lost
+    await expect(tm.resolve(keys[1])).rejects.toBeInstanceOf(RouteNotFoundError); // 2 of 4: not more than half
+    expect(await tm.resolve(keys[2])).toMatchObject({ url: 'https://one.example.com', revision: 1, origin: 'preserved' }); // 3 of 4
+    const calls = server.calls.length;
+    expect(await tm.resolve(keys[0])).toMatchObject({ origin: 'preserved' });
+    expect(server.calls).toHaveLength(calls); // answered from memory while engaged
+    expect(events).toContainEqual({ type: 'loss_protection', tenant: 't', engaged: true, lost: 3 });
+    // A caller that needs a newer revision than the preserved one is not given it.
+    await expect(tm.resolve(keys[1], { minRevision: 2 })).rejects.toBeInstanceOf(RouteNotFoundError);
+
+    tm.acceptLosses('t');
+    await expect(tm.resolve(keys[0])).rejects.toBeInstanceOf(RouteNotFoundError);
+    expect(events).toContainEqual({ type: 'loss_protection', tenant: 't', engaged: false, lost: 0 });
+    expect(tm.stats.preservedServed).toBe(2);
+  });
+
+  it('should follow every 404 at once without lossProtection', async () => {
+    const keys = ['v1', 'v2', 'v3', 'v4'].map((version) => ({ ...KEY, version }));
+    const server = fakeServer(route('https://one.example.com', 1));
+    const tm = client(server, { ttlMs: 0, notFoundTtlMs: 0 });
+    for (const key of keys) await tm.resolve(key);
+    server.answer(NOT_FOUND);
+    for (const key of keys) await expect(tm.resolve(key)).rejects.toBeInstanceOf(RouteNotFoundError);
+  });
 });
 
 describe('TrafficManagerClient with a watch stream', () => {

@@ -1,7 +1,8 @@
 import { circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleWhen } from 'cockatiel';
 import { RouteNotFoundError, TrafficManagerError, TrafficManagerUnavailableError } from './errors';
 import { SnapshotFile } from './snapshot-file';
-import { parseRouteKeyString, RouteEntry, RouteKey, routeKeyString, RouteTable } from './route-table';
+import { LossGuard, LossProtectionOptions } from './loss-guard';
+import { parseRouteKeyString, RouteEntry, RouteKey, routeKeyString, RouteState, RouteTable } from './route-table';
 import { DEFAULT_IDLE_TIMEOUT_MS, WatchedRoute, WatchScope, WatchState, WatchSubscription } from './watch-subscription';
 
 export interface TrafficManagerClientOptions {
@@ -29,6 +30,8 @@ export interface TrafficManagerClientOptions {
   startTimeoutMs?: number;
   onEvent?: (event: ClientEvent) => void;
   fetch?: typeof fetch;
+  // Mass-loss protection (loss-guard.ts): off unless given.
+  lossProtection?: LossProtectionOptions;
 }
 
 export type ClientEvent =
@@ -36,13 +39,16 @@ export type ClientEvent =
   | { type: 'watch'; scope: WatchScope; state: WatchState; detail?: string }
   | { type: 'snapshot_loaded'; routes: number }
   | { type: 'snapshot_error'; error: string }
-  | { type: 'breaker'; state: 'open' | 'half_open' | 'closed' };
+  | { type: 'breaker'; state: 'open' | 'half_open' | 'closed' }
+  | { type: 'loss_protection'; tenant: string; engaged: boolean; lost: number };
 
 export interface ResolvedRoute extends RouteKey {
   url: string;
   revision: number;
-  // memory: held and current; server: just asked; stale: held, served because the server could not answer.
-  origin: 'memory' | 'server' | 'stale';
+  // memory: held and current; server: just asked; stale: held, served because the server could not
+  // answer; preserved: the route is gone, but so is most of its tenant, so its last URL is kept
+  // (lossProtection).
+  origin: 'memory' | 'server' | 'stale' | 'preserved';
   // Since the server or a watch stream last confirmed it.
   ageMs: number;
 }
@@ -84,7 +90,8 @@ const BREAKER_STATES: Record<CircuitState, 'open' | 'half_open' | 'closed'> = {
 // Traffic Manager cannot answer, and a last-known-good file for starting while it is down.
 // docs/sdk.md describes the rules.
 export class TrafficManagerClient {
-  readonly stats = { memoryHits: 0, serverCalls: 0, staleServed: 0, pushesApplied: 0 };
+  readonly stats = { memoryHits: 0, serverCalls: 0, staleServed: 0, pushesApplied: 0, preservedServed: 0 };
+  private readonly guard?: LossGuard;
   private readonly options: typeof DEFAULTS & TrafficManagerClientOptions;
   private readonly table: RouteTable;
   private readonly watches: WatchSubscription[];
@@ -100,6 +107,13 @@ export class TrafficManagerClient {
     this.options = { ...DEFAULTS, ...definedOnly(options), baseUrl: options.baseUrl.replace(/\/+$/, '') };
     this.fetch = options.fetch ?? fetch;
     this.table = new RouteTable(this.options.maxEntries);
+    if (options.lossProtection) {
+      this.guard = new LossGuard(
+        options.lossProtection,
+        (tenant) => this.table.foundIn(tenant),
+        (tenant, engaged, lost) => this.emit({ type: 'loss_protection', tenant, engaged, lost }),
+      );
+    }
     this.breaker = circuitBreaker(
       handleWhen((err) => err instanceof TrafficManagerUnavailableError),
       { halfOpenAfter: this.options.breakerOpenMs, breaker: new ConsecutiveBreaker(this.options.breakerFailures) },
@@ -157,6 +171,8 @@ export class TrafficManagerClient {
     const id = routeKeyString(key);
     const held = this.table.get(id);
     const minRevision = options.minRevision ?? 0;
+    const preserved = this.preserved(key, id, held, minRevision);
+    if (preserved) return preserved;
     if (held !== undefined && !held.fromSnapshot && held.revision >= minRevision && this.isCurrent(key, held)) {
       this.stats.memoryHits += 1;
       return answer(key, held, 'memory', this.knownCurrentAt(key, held));
@@ -195,14 +211,16 @@ export class TrafficManagerClient {
     const now = Date.now();
     if (response.status === 200) {
       const body = (await response.json()) as { url: string; revision: number };
-      if (this.table.apply(id, { found: true, url: body.url, revision: body.revision }, epoch, now)) this.snapshotChanged();
+      if (this.applyState(id, key.tenant, { found: true, url: body.url, revision: body.revision }, epoch, now)) this.snapshotChanged();
     } else if (response.status === 304) {
       this.table.confirm(id, epoch, now);
     } else {
       const body = await errorBody(response);
       if (response.status === 404 && body.error === 'ROUTE.NOT_FOUND') {
         const floor = held && !held.fromSnapshot ? held.revision : 0;
-        if (this.table.apply(id, { found: false, revision: floor, afterRevision: true }, epoch, now)) this.snapshotChanged();
+        if (this.applyState(id, key.tenant, { found: false, revision: floor, afterRevision: true }, epoch, now)) this.snapshotChanged();
+        const preserved = this.preserved(key, id, this.table.get(id), options.minRevision ?? 0);
+        if (preserved) return preserved;
       } else if (response.status === 429) {
         return this.staleOrThrow(key, id, options, new TrafficManagerUnavailableError(body.message, 429, body.error));
       } else {
@@ -268,10 +286,45 @@ export class TrafficManagerClient {
     const state = route.is_active
       ? { found: true as const, url: route.url, revision: route.revision }
       : { found: false as const, revision: route.revision, afterRevision: false };
-    if (this.table.apply(id, state, subscription.epoch, Date.now())) {
+    if (this.applyState(id, route.tenant, state, subscription.epoch, Date.now())) {
       this.stats.pushesApplied += 1;
       this.snapshotChanged();
     }
+  }
+
+  // Stores a state in the table and tells the loss guard when a found route went away or came back.
+  private applyState(id: string, tenant: string, state: RouteState, epoch: number, now: number): boolean {
+    const wasFound = this.table.get(id)?.found === true;
+    const applied = this.table.apply(id, state, epoch, now);
+    if (applied && this.guard) {
+      if (wasFound && !state.found) this.guard.lost(tenant, id);
+      else if (state.found) this.guard.found(tenant, id);
+    }
+    return applied;
+  }
+
+  // The last URL of a route that is gone while most of its tenant is gone too (lossProtection),
+  // unless the caller needs a revision newer than that URL's.
+  private preserved(key: RouteKey, id: string, held: RouteEntry | undefined, minRevision: number): ResolvedRoute | undefined {
+    if (!this.guard || !held || held.found || !held.lastFound || held.lastFound.revision < minRevision) return undefined;
+    if (!this.guard.preserves(key.tenant, id)) return undefined;
+    this.stats.preservedServed += 1;
+    const { tenant, service, env, version } = key;
+    return {
+      tenant,
+      service,
+      env,
+      version,
+      url: held.lastFound.url,
+      revision: held.lastFound.revision,
+      origin: 'preserved',
+      ageMs: Math.max(0, Date.now() - held.confirmedAt),
+    };
+  }
+
+  // Mass-loss protection: take the routes lost so far (of one tenant, or all) as intended.
+  acceptLosses(tenant?: string): void {
+    this.guard?.accept(tenant);
   }
 
   private onWatchState(subscription: WatchSubscription, state: WatchState, detail?: string): void {

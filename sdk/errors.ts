@@ -17,7 +17,7 @@ export class TrafficManagerError extends Error {
 export class RouteNotFoundError extends TrafficManagerError {
   constructor(
     readonly key: RouteKey,
-    readonly origin: 'server' | 'memory' | 'stale',
+    readonly origin: 'server' | 'memory' | 'stale' | 'preserved',
   ) {
     super(`No active route found for ${key.tenant}/${key.service}/${key.env}/${key.version}`, 'ROUTE.NOT_FOUND', 404);
   }

@@ -4,3 +4,4 @@ export type { TrafficManagerClientOptions, ResolvedRoute, ResolveOptions, Client
 export { TrafficManagerError, RouteNotFoundError, TrafficManagerUnavailableError } from './errors';
 export type { RouteKey } from './route-table';
 export type { WatchScope, WatchState } from './watch-subscription';
+export type { LossProtectionOptions } from './loss-guard';

@@ -23,6 +23,8 @@ export interface RouteEntry {
   epoch: number;
   // Loaded from the last-known-good file: served only when Traffic Manager cannot answer.
   fromSnapshot: boolean;
+  // For a route that was found and is not any more: what it was (for mass-loss protection).
+  lastFound?: { url: string; revision: number };
 }
 
 export type RouteState = { found: true; url: string; revision: number } | { found: false; revision: number; afterRevision: boolean };
@@ -52,9 +54,32 @@ export function supersedes(next: RouteState, held: RouteEntry | undefined): bool
 // older answer arrives: a slow resolve racing a watch event, a lagging server instance, a replay.
 export class RouteTable {
   private readonly entries: LRUCache<string, RouteEntry>;
+  // Found entries per tenant, kept as entries are set, replaced and evicted.
+  private readonly foundPerTenant = new Map<string, number>();
 
   constructor(maxEntries: number) {
-    this.entries = new LRUCache({ max: maxEntries });
+    this.entries = new LRUCache({
+      max: maxEntries,
+      dispose: (entry, key) => {
+        if (entry.found) this.countFound(key, -1);
+      },
+    });
+  }
+
+  foundIn(tenant: string): number {
+    return this.foundPerTenant.get(tenant) ?? 0;
+  }
+
+  private countFound(key: string, delta: number): void {
+    const tenant = key.slice(0, key.indexOf('/'));
+    const n = (this.foundPerTenant.get(tenant) ?? 0) + delta;
+    if (n > 0) this.foundPerTenant.set(tenant, n);
+    else this.foundPerTenant.delete(tenant);
+  }
+
+  private put(key: string, entry: RouteEntry): void {
+    this.entries.set(key, entry);
+    if (entry.found) this.countFound(key, 1);
   }
 
   get(key: string): RouteEntry | undefined {
@@ -72,7 +97,8 @@ export class RouteTable {
       }
       return false;
     }
-    this.entries.set(key, {
+    const lastFound = !state.found ? (held?.found ? { url: held.url, revision: held.revision } : held?.lastFound) : undefined;
+    this.put(key, {
       found: state.found,
       url: state.found ? state.url : '',
       revision: state.revision,
@@ -80,6 +106,7 @@ export class RouteTable {
       confirmedAt: now,
       epoch,
       fromSnapshot: false,
+      ...(lastFound ? { lastFound } : {}),
     });
     return true;
   }
@@ -98,7 +125,7 @@ export class RouteTable {
     let loaded = 0;
     for (const route of routes) {
       if (this.entries.has(route.key)) continue;
-      this.entries.set(route.key, {
+      this.put(route.key, {
         found: true,
         url: route.url,
         revision: route.revision,
