@@ -45,6 +45,17 @@ function toResponse(record: WebhookRecord): WebhookResponseDto {
   };
 }
 
+// One page of rows fetched with limit + 1: the extra row only says that a next page exists.
+function pageOf<R extends { cursorAt: string; id: string }, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page.map(map), nextCursor: rows.length > limit ? encodeWebhookCursor(last.cursorAt, last.id) : null };
+}
+
 function toDelivery(record: DeliveryRecord): WebhookDeliveryDto {
   return {
     id: record.id,
@@ -99,14 +110,8 @@ export class WebhooksService {
 
   async list(scope: TenantScope, query: { tenant?: string; cursor?: string; limit: number }): Promise<WebhookListResponseDto> {
     const cursor = query.cursor === undefined ? undefined : decodeWebhookCursor(query.cursor);
-    const rows = await this.repository.list(scope, { tenant: query.tenant, cursor, limit: query.limit + 1 });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      webhooks: page.map(toResponse),
-      count: page.length,
-      next_cursor: rows.length > query.limit ? encodeWebhookCursor(last.cursorAt, last.id) : null,
-    };
+    const page = pageOf(await this.repository.list(scope, { tenant: query.tenant, cursor, limit: query.limit + 1 }), query.limit, toResponse);
+    return { webhooks: page.items, count: page.items.length, next_cursor: page.nextCursor };
   }
 
   async get(scope: TenantScope, id: string): Promise<WebhookResponseDto> {
@@ -146,13 +151,8 @@ export class WebhooksService {
     await this.found(scope, id);
     const cursor = query.cursor === undefined ? undefined : decodeWebhookCursor(query.cursor);
     const rows = await this.repository.listDeliveries(id, { status: query.status, cursor, limit: query.limit + 1 });
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      deliveries: page.map(toDelivery),
-      count: page.length,
-      next_cursor: rows.length > query.limit ? encodeWebhookCursor(last.cursorAt, last.id) : null,
-    };
+    const page = pageOf(rows, query.limit, toDelivery);
+    return { deliveries: page.items, count: page.items.length, next_cursor: page.nextCursor };
   }
 
   async delivery(scope: TenantScope, id: string, deliveryId: string): Promise<WebhookDeliveryDto> {
