@@ -83,6 +83,7 @@ export class AuditRepository implements OnModuleInit {
     assertInScope(scope, docs);
     const outcome = new Map<string, InsertOutcome>(docs.map((doc) => [doc.event_id, 'inserted']));
     if (docs.length === 0) return outcome;
+    this.requireOpened();
     try {
       await this.breakers.mongodb.execute(() => this.model.insertMany(docs, { ordered: false, lean: true }));
       return outcome;
@@ -107,6 +108,16 @@ export class AuditRepository implements OnModuleInit {
         else outcome.set(doc.event_id, storedHash.get(doc.event_id) === (doc.chain?.hash ?? null) ? 'duplicate' : 'stored-elsewhere');
       }
       return outcome;
+    }
+  }
+
+  // mongoose 8's Model.insertMany, called before the connection first opened (a process that started
+  // while MongoDB was down, bufferCommands off), throws from inside a callback: its promise never
+  // settles and the caller hangs for good (an audit_log batch stuck, a test timing out). Every other
+  // method rejects as it should. So it is refused here first, as the failure it is.
+  private requireOpened(): void {
+    if ((this.model.collection as unknown as { collection?: unknown }).collection == null) {
+      throw new Error('MongoDB connection has not opened yet (the process started while MongoDB was down); retrying');
     }
   }
 
