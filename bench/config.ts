@@ -32,6 +32,11 @@ export const settings = {
   totalRoutes: Math.max(1000, Math.ceil(int('BENCH_TOTAL_ROUTES', 100_000) / 1000) * 1000),
   coldRoutes: Math.max(1000, Math.ceil(int('BENCH_COLD_ROUTES', 100_000) / 1000) * 1000),
   backlog: Math.max(1, int('BENCH_BACKLOG', 10_000)),
+  // Changes drained, unmeasured, before the backlog is made: they warm the stores' servers (the
+  // MongoDB stand-in is a JVM whose JIT is cold when infra.sh has just started it); 0 skips it.
+  drainWarmup: Math.max(0, int('BENCH_DRAIN_WARMUP', 2_000)),
+  // Scratch documents sent to the MongoDB stand-in before that, for its JIT (stores.ts); 0 skips it.
+  mongoWarmup: Math.max(0, int('BENCH_MONGO_WARMUP', 30_000)),
   propagationRounds: Math.max(1, int('BENCH_PROPAGATION_ROUNDS', 200)),
   drainTimeoutSeconds: int('BENCH_DRAIN_TIMEOUT', 300),
   prefillTimeoutSeconds: int('BENCH_PREFILL_TIMEOUT', 120),

@@ -139,11 +139,42 @@ async function flushRedis(): Promise<void> {
   }
 }
 
-async function dropAuditDb(): Promise<void> {
+export async function dropAuditDb(): Promise<void> {
   const conn = await mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 5000 }).asPromise();
   try {
     await conn.dropDatabase();
   } finally {
+    await conn.close();
+  }
+}
+
+// The MongoDB stand-in (mongo-java-server, a JVM) runs its insert path interpreted until its JIT has
+// seen tens of thousands of documents: right after `infra.sh up` its CPU per audit document was 2-3x
+// its steady figure. Production MongoDB has no such phase, so before the drain the bench sends it
+// documents shaped like the audit trail's, with the same unique indexes, in a scratch database that it
+// drops again. Nothing of ours runs in it; the consumer measured afterwards is a fresh process.
+export async function warmUpMongoStandIn(documents: number): Promise<void> {
+  const conn = await mongoose.createConnection(mongoUri.replace(/[^/]+$/, `${names.auditDb}_warmup`), { serverSelectionTimeoutMS: 5000 }).asPromise();
+  try {
+    await conn.dropDatabase();
+    const collection = conn.collection<{ _id: string }>('audit_events');
+    await collection.createIndex({ event_id: 1 }, { unique: true });
+    await collection.createIndex({ 'chain.link': 1 }, { unique: true, sparse: true });
+    for (let from = 0; from < documents; from += 500) {
+      const docs = Array.from({ length: Math.min(500, documents - from) }, (_, k) => {
+        const route = `bench-warmup/s${(from + k) % 10}/prod/v${from + k}`;
+        return {
+          _id: `${route}#2`,
+          event_id: `warmup-${from + k}`,
+          url: `https://${route}.example.com`,
+          chain: { link: `genesis:${route}`, at: `${route}#2` },
+        };
+      });
+      await collection.find({ _id: { $in: docs.map((d) => d._id.replace(/#2$/, '#1')) } }).toArray();
+      await collection.insertMany(docs, { ordered: false });
+    }
+  } finally {
+    await conn.dropDatabase().catch(() => undefined);
     await conn.close();
   }
 }

@@ -1,5 +1,5 @@
 import { getModelToken } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, Types } from 'mongoose';
 import { AuditEvent } from '../../src/modules/audit/audit-event.schema';
 import { groupPrefix, startConsumer, TestConsumer } from '../helpers/consumer-app';
 import { eventually } from '../helpers/eventually';
@@ -17,11 +17,12 @@ describe('Audit hash chain (e2e)', () => {
   let audit: Model<AuditEvent>;
   const tenant = uniqueTenant('chain');
   const route = routeOf(tenant, 'v1');
+  const prefix = groupPrefix('chain');
   const verify = async (query = `tenant=${tenant}`) => (await api.http.get(`/api/v1/audit/verify?${query}`)).body;
 
   beforeAll(async () => {
     api = await startApi();
-    consumer = await startConsumer({ CONSUMER_GROUPS: 'audit_log', KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('chain') });
+    consumer = await startConsumer({ CONSUMER_GROUPS: 'audit_log', KAFKA_CONSUMER_GROUP_PREFIX: prefix });
     audit = api.app.get(getModelToken(AuditEvent.name));
     await api.http.post('/api/v1/routes', { ...route, url: 'https://one.example.com' });
     await api.http.post('/api/v1/routes', { ...route, url: 'https://two.example.com' });
@@ -87,6 +88,41 @@ describe('Audit hash chain (e2e)', () => {
     expect(await other.get(`/api/v1/audit/verify?tenant=${tenant}`).then((r) => r.body)).toMatchObject({ ok: true, documents: 0, routes: 0 });
     const missing = await api.http.get('/api/v1/audit/verify');
     expect([missing.status, missing.body.details[0].field]).toEqual([400, 'tenant']);
+  });
+
+  it('should store chained documents under their chain position and continue a chain whose documents have ObjectIds', async () => {
+    const legacyTenant = uniqueTenant('chain-legacy');
+    const legacyRoute = routeOf(legacyTenant, 'v1');
+    const position = `${legacyTenant}/payments/prod/v1`;
+    const documentsOf = () => audit.collection.find({ 'route.tenant': legacyTenant }).sort({ revision: 1 }).toArray();
+    await api.http.post('/api/v1/routes', { ...legacyRoute, url: 'https://one.example.com' });
+    await api.http.post('/api/v1/routes', { ...legacyRoute, url: 'https://two.example.com' });
+    const stored = await eventually(async () => {
+      const docs = await documentsOf();
+      expect(docs).toHaveLength(2);
+      return docs;
+    }, 40_000);
+    expect(stored.map((d) => d._id)).toEqual([`${position}#1`, `${position}#2`]);
+
+    // As written before 2026-12-04: the same documents under ObjectIds, and the index chain.at had then.
+    await audit.collection.deleteMany({ 'route.tenant': legacyTenant });
+    await audit.collection.insertMany(stored.map(({ _id, ...doc }) => ({ ...doc, _id: new Types.ObjectId() })));
+    await audit.collection.createIndex({ 'chain.at': 1 }, { name: 'chain_at_idx', unique: true, sparse: true });
+
+    // The consumer restarted (as by the upgrade): it drops that index, knows no heads, and links the
+    // next change after those documents all the same.
+    await consumer.close();
+    consumer = await startConsumer({ CONSUMER_GROUPS: 'audit_log', KAFKA_CONSUMER_GROUP_PREFIX: prefix });
+    await eventually(async () => expect((await audit.collection.indexes()).map((i) => i.name)).not.toContain('chain_at_idx'), 20_000);
+    await api.http.post('/api/v1/routes', { ...legacyRoute, url: 'https://three.example.com' });
+    const docs = await eventually(async () => {
+      const all = await documentsOf();
+      expect(all).toHaveLength(3);
+      return all;
+    }, 40_000);
+    expect(docs[2]._id).toBe(`${position}#3`);
+    expect(docs[2].chain.prev).toBe(docs[1].chain.hash);
+    expect(await verify(`tenant=${legacyTenant}`)).toMatchObject({ ok: true, documents: 3, chained: 3, unchained: 0 });
   });
 
   it('should report a document changed after it was written, and one removed, by the events where the chain breaks', async () => {

@@ -9,7 +9,8 @@ export interface AuditChainLink {
   hash: string;
   // The previous hash, or `genesis:<route>`: unique, so no two documents follow the same one.
   link: string;
-  // `<route>#<revision>`: unique, and how a writer finds the document its next one follows.
+  // `<route>#<revision>`, also the document's `_id` (audit.repository.ts): unique, and how a writer
+  // finds the document its next one follows.
   at: string;
 }
 
@@ -76,7 +77,8 @@ export class AuditEvent {
 }
 
 // The seed's four indexes, same names and keys, and the chain's. event_id_idx makes a redelivered
-// event a duplicate key; chain_link_idx keeps each route's chain a single line.
+// event a duplicate key; chain_link_idx keeps each route's chain a single line; `_id` (a chained
+// document's position) keeps one document per position.
 export function buildAuditEventSchema(collection: string): MongooseSchema<AuditEvent> {
   const schema = SchemaFactory.createForClass(AuditEvent);
   schema.set('collection', collection);
@@ -86,6 +88,5 @@ export function buildAuditEventSchema(collection: string): MongooseSchema<AuditE
   schema.index({ event_id: 1 }, { name: 'event_id_idx', unique: true });
   // One document per chain position: a second writer appending after the same document fails.
   schema.index({ 'chain.link': 1 }, { name: 'chain_link_idx', unique: true, sparse: true });
-  schema.index({ 'chain.at': 1 }, { name: 'chain_at_idx', unique: true, sparse: true });
   return schema;
 }

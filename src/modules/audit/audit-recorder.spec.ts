@@ -7,7 +7,7 @@ import { InvalidAuditEventError } from './audit.errors';
 import { ChainHead, routeChainKey } from './audit-chain';
 import { RouteKey } from '../../contracts/route-key';
 
-// In memory, with MongoDB's unique indexes on event_id, chain.link and chain.at.
+// In memory, with MongoDB's unique indexes on event_id and chain.link and the `_id` (a chained document's chain.at).
 class FakeRepository {
   readonly stored: AuditEvent[] = [];
   failure?: Error;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { ConnectionStates, Model } from 'mongoose';
+import { ConnectionStates, Model, mongo } from 'mongoose';
 import { inScope, TenantScope } from '../../contracts/principal';
 import { AuditPosition } from './audit-cursor';
 import { AuditFilter, toAuditQuery } from './audit-filter';
@@ -32,15 +32,22 @@ export class AuditRepository implements OnModuleInit {
     if (this.model.db.readyState === ConnectionStates.connected) await this.createIndexes();
   }
 
-  // The chained documents at these positions (`chain.at`, unique): the heads a writer links after.
+  // The chained documents at these positions: the heads a writer links after. A chained document's
+  // `_id` is its position (storedWithId), so this is a lookup on the index every collection has.
+  // Through the driver: mongoose would cast the ids to ObjectIds.
   async chainAt(positions: string[]): Promise<Map<string, ChainHead>> {
     const heads = new Map<string, ChainHead>();
     if (positions.length === 0) return heads;
+    this.requireOpened();
+    // mongoose's collection is the driver's; typed here with the string ids chained documents have.
+    const collection = this.model.collection as unknown as mongo.Collection<StoredAuditEvent>;
     const docs = await this.breakers.mongodb.execute(() =>
-      this.model
-        .find({ 'chain.at': { $in: positions } }, { route: 1, revision: 1, 'chain.hash': 1, _id: 0 })
-        .lean<Array<Pick<AuditEvent, 'route' | 'revision' | 'chain'>>>()
-        .exec(),
+      collection
+        .find<Pick<AuditEvent, 'route' | 'revision' | 'chain'>>(
+          { _id: { $in: positions } },
+          { projection: { route: 1, revision: 1, 'chain.hash': 1, _id: 0 } },
+        )
+        .toArray(),
     );
     for (const doc of docs)
       if (doc.chain && doc.revision !== null) heads.set(routeChainKey(doc.route), { hash: doc.chain.hash, revision: doc.revision });
@@ -85,7 +92,7 @@ export class AuditRepository implements OnModuleInit {
     if (docs.length === 0) return outcome;
     this.requireOpened();
     try {
-      await this.breakers.mongodb.execute(() => this.model.insertMany(docs, { ordered: false, lean: true }));
+      await this.breakers.mongodb.execute(() => this.model.insertMany(docs.map(storedWithId), { ordered: false, lean: true }));
       return outcome;
     } catch (err) {
       const writeErrors = (err as { writeErrors?: Array<{ index?: number; code?: unknown; err?: { index?: number; code?: unknown } }> }).writeErrors;
@@ -167,10 +174,29 @@ export class AuditRepository implements OnModuleInit {
   private async createIndexes(): Promise<void> {
     try {
       await this.model.createIndexes();
+      await this.dropRetiredIndexes();
     } catch (err) {
       this.logger.error(`Could not create the audit indexes: ${(err as Error).message}`);
     }
   }
+
+  // chain_at_idx (unique `chain.at`, 2026-12-03) became the `_id` of chained documents the next day:
+  // the same lookup and uniqueness without a fourth unique index on every insert. Documents chained
+  // before keep their ObjectId; a writer that finds no head for them links the slow, certain way once.
+  private async dropRetiredIndexes(): Promise<void> {
+    const indexes = await this.model.collection.indexes();
+    if (indexes.some((index) => index.name === RETIRED_CHAIN_AT_INDEX)) await this.model.collection.dropIndex(RETIRED_CHAIN_AT_INDEX);
+  }
+}
+
+const RETIRED_CHAIN_AT_INDEX = 'chain_at_idx';
+
+// A chained document is stored with its chain position as `_id`: unique (one document per position)
+// and what chainAt looks up. Unchained ones get the driver's ObjectId.
+type StoredAuditEvent = AuditEvent & { _id: string | mongo.ObjectId };
+
+function storedWithId(doc: AuditEvent): AuditEvent | StoredAuditEvent {
+  return doc.chain ? { _id: doc.chain.at, ...doc } : doc;
 }
 
 // The recorder refuses such events one by one before they get here; this guards the invariant.
