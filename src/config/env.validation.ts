@@ -143,6 +143,7 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(256) WEBHOOK_CONCURRENCY: number = 8;
   @IsInt() @Min(1) @Max(8760) WEBHOOK_DELIVERY_RETENTION_HOURS: number = 168;
   @IsInt() @Min(1) @Max(1000) WEBHOOK_MAX_PER_TENANT: number = 25;
+  @IsInt() @Min(0) @Max(31_536_000_000) WEBHOOK_DISABLE_AFTER_MS: number = 259_200_000;
 
   @IsInt() @Min(1) @Max(1000) BREAKER_FAILURE_THRESHOLD: number = 5;
   @IsInt() @Min(100) @Max(600_000) BREAKER_HALF_OPEN_AFTER_MS: number = 5_000;

@@ -13,6 +13,7 @@ export const webhooksConfig = registerAs('webhooks', () => {
     concurrency: env.WEBHOOK_CONCURRENCY,
     retentionHours: env.WEBHOOK_DELIVERY_RETENTION_HOURS,
     maxPerTenant: env.WEBHOOK_MAX_PER_TENANT,
+    disableAfterMs: env.WEBHOOK_DISABLE_AFTER_MS,
   };
 });
 

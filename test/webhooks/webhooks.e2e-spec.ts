@@ -244,7 +244,8 @@ describe('Webhooks (e2e)', () => {
     expect(received.headers['webhook-id']).toBe(ping.body.id);
 
     const paused = await api.http.patch(`/api/v1/webhooks/${hook.id}`, { enabled: false });
-    expect(paused.body).toMatchObject({ id: hook.id, enabled: false });
+    expect(paused.body).toMatchObject({ id: hook.id, enabled: false, disabled_reason: 'paused' });
+    expect(Date.parse(paused.body.disabled_at)).toBeGreaterThan(Date.now() - 60_000);
     await api.http.post('/api/v1/routes', { ...routeOf(tenant), url: 'https://paused.example.com' });
     // The consumer has seen the event once the route's propagation says its webhooks stage is done.
     await eventually(async () => {
@@ -277,6 +278,62 @@ describe('Webhooks (e2e)', () => {
     }
     expect(await deliveries(hook.id)).toHaveLength(1);
     expect(receiver.at(path)).toHaveLength(1);
+  });
+
+  it('should disable a webhook whose deliveries keep failing, queue nothing for it, and send again once an admin enables it', async () => {
+    // Failures for 400 ms disable a webhook here (3 days by default); the suite's consumer must not
+    // send these instead.
+    const strictConsumer = await startConsumer({
+      ...FAST_RETRIES,
+      WEBHOOK_DISABLE_AFTER_MS: '400',
+      CONSUMER_GROUPS: 'webhooks',
+      KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('webhooks-disable'),
+    });
+    await consumer.close();
+    try {
+      const tenant = uniqueTenant('hookoff');
+      const path = `/${tenant}`;
+      receiver.answers.set(path, [500]);
+      const hook = await register({ tenant, url: `${receiver.base}${path}` });
+      await api.http.post('/api/v1/routes', { ...routeOf(tenant), url: 'https://one.example.com' });
+
+      // Disabled by the first failed attempt 400 ms or more after the first one (the second or third).
+      const disabled = await eventually(async () => {
+        const one = (await api.http.get(`/api/v1/webhooks/${hook.id}`)).body;
+        expect(one).toMatchObject({ enabled: false, disabled_reason: 'delivery_failures' });
+        return one;
+      }, 40_000);
+      expect(Date.parse(disabled.disabled_at) - Date.parse(disabled.failing_since)).toBeGreaterThanOrEqual(400);
+      const [waiting] = await deliveries(hook.id);
+      expect(waiting.attempts).toBeGreaterThanOrEqual(2);
+      expect(await scrape(strictConsumer.http, 'webhook_subscriptions_disabled_total')).toBe(1);
+      // A delivery with attempts left waits: not sent while the webhook is disabled.
+      const sent = receiver.at(path).length;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(receiver.at(path)).toHaveLength(sent);
+
+      // Disabled: a later change is not queued for it.
+      await api.http.post('/api/v1/routes', { ...routeOf(tenant), url: 'https://two.example.com' });
+      await eventually(async () => {
+        const status = await api.http.get(`/api/v1/routes/${tenant}/payments/prod/v1/propagation`);
+        expect(status.body.stages.webhooks.state).toBe('done');
+      });
+      expect(await deliveries(hook.id)).toHaveLength(1);
+
+      // An admin enables it again: its failure count starts afresh and a retried delivery goes out.
+      receiver.answers.set(path, [200]);
+      const enabled = await api.http.patch(`/api/v1/webhooks/${hook.id}`, { enabled: true });
+      expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null, disabled_at: null, failing_since: null });
+      if (waiting.status === 'failed') await api.http.post(`/api/v1/webhooks/${hook.id}/deliveries/${waiting.id}/retry`, {});
+      await eventually(async () => {
+        const one = await api.http.get(`/api/v1/webhooks/${hook.id}/deliveries/${waiting.id}`);
+        expect(one.body).toMatchObject({ status: 'delivered', last_status_code: 200 });
+      });
+      expect((await api.http.get(`/api/v1/webhooks/${hook.id}`)).body).toMatchObject({ enabled: true, failing_since: null });
+    } finally {
+      await strictConsumer.close();
+      consumer = await startConsumer({ ...FAST_RETRIES, CONSUMER_GROUPS: 'webhooks', KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix('webhooks') });
+    }
   });
 
   it('should refuse, at delivery, a host name that resolves to a loopback or private address when private targets are not allowed', async () => {

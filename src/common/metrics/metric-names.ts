@@ -17,6 +17,7 @@ export const METRIC = {
   webhookDeliveries: 'webhook_deliveries_total',
   webhookDeliveryDuration: 'webhook_delivery_duration_seconds',
   webhookEnqueued: 'webhook_deliveries_enqueued_total',
+  webhookDisabled: 'webhook_subscriptions_disabled_total',
   writeSuccess: 'write_success_total',
   writeFailure: 'write_failure_total',
   writeLatency: 'write_latency_seconds',

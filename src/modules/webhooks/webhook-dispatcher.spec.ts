@@ -16,6 +16,7 @@ const CONFIG = {
   concurrency: 4,
   retentionHours: 1,
   maxPerTenant: 25,
+  disableAfterMs: 3_600_000,
 };
 
 const claimed = (id: string, attempts: number): ClaimedDelivery => ({
@@ -34,14 +35,16 @@ function dispatcher(rows: ClaimedDelivery[]) {
   const repository = {
     claimDue: jest.fn().mockResolvedValueOnce(rows).mockResolvedValue([]),
     recordDelivered: jest.fn().mockResolvedValue(undefined),
-    recordFailed: jest.fn().mockResolvedValue(undefined),
+    recordFailed: jest.fn().mockResolvedValue(false),
     prune: jest.fn().mockResolvedValue(0),
   };
   const outcomes = new Counter({ name: 'out', help: 'x', labelNames: ['outcome'], registers: [registry] });
   const duration = new Histogram({ name: 'dur', help: 'x', registers: [registry] });
-  const sut = new WebhookDispatcher(repository as unknown as WebhooksRepository, CONFIG, outcomes, duration);
+  const disabled = new Counter({ name: 'disabled', help: 'x', registers: [registry] });
+  const sut = new WebhookDispatcher(repository as unknown as WebhooksRepository, CONFIG, outcomes, duration, disabled);
   const count = async (outcome: string) => (await outcomes.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
-  return { sut, repository, count };
+  const disabledCount = async () => (await disabled.get()).values[0]?.value ?? 0;
+  return { sut, repository, count, disabledCount };
 }
 
 describe('WebhookDispatcher', () => {
@@ -98,5 +101,16 @@ describe('WebhookDispatcher', () => {
     const [[id, result, retryAt]] = repository.recordFailed.mock.calls;
     expect([id, result.statusCode, retryAt]).toEqual(['plain-http', null, expect.any(Date)]);
     expect(result.error).toContain('not sent: the URL must be an https:// URL');
+  });
+
+  it('passes the disable threshold with every failure and counts a webhook the store disabled', async () => {
+    send.mockResolvedValue({ ok: false, statusCode: 500, error: 'HTTP 500', durationMs: 3 });
+    const { sut, repository, disabledCount } = dispatcher([claimed('a', 1), claimed('b', 3)]);
+    repository.recordFailed.mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+
+    await sut.runOnce();
+
+    expect(repository.recordFailed.mock.calls.map((call) => call[3])).toEqual([3_600_000, 3_600_000]);
+    expect(await disabledCount()).toBe(1);
   });
 });

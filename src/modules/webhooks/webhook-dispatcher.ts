@@ -37,6 +37,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
     @InjectMetric(METRIC.webhookDeliveries) private readonly outcomes: Counter<string>,
     @InjectMetric(METRIC.webhookDeliveryDuration) private readonly duration: Histogram<string>,
+    @InjectMetric(METRIC.webhookDisabled) private readonly disabled: Counter<string>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -83,11 +84,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
     const last = delivery.attempts >= this.config.maxAttempts;
     const retryAt = last ? null : new Date(Date.now() + retryDelayMs(delivery.attempts, this.config.retryBaseMs, this.config.retryMaxMs));
-    await this.repository.recordFailed(delivery.id, result, retryAt);
+    const disabled = await this.repository.recordFailed(delivery.id, result, retryAt, this.config.disableAfterMs);
     this.outcomes.inc({ outcome: last ? 'failed' : 'retried' });
     const line = `Webhook delivery ${delivery.id} (${delivery.eventType} ${delivery.eventId}) to ${new URL(delivery.url).host}, attempt ${delivery.attempts}: ${result.error}`;
     if (last) this.logger.warn(`${line}; no attempts left, recorded as failed`);
     else this.throttled.warn(`attempt:${delivery.subscriptionId}`, `${line}; retrying at ${retryAt!.toISOString()}`);
+    if (disabled) {
+      this.disabled.inc();
+      this.logger.warn(
+        `Webhook ${delivery.subscriptionId} disabled: its deliveries have failed for ${this.config.disableAfterMs} ms or more with no success; ` +
+          'queued deliveries wait, new events are not queued until an admin enables it again (PATCH {"enabled":true})',
+      );
+    }
   }
 
   private schedule(ms: number): void {

@@ -40,6 +40,17 @@ export class WebhookSubscriptionEntity {
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
 
+  // Since when its attempts have failed with no success in between (null: the last one succeeded).
+  @Column({ name: 'failing_since', type: 'timestamptz', nullable: true })
+  failingSince: Date | null;
+
+  // Why and when it was last disabled: 'paused' (by an admin) or 'delivery_failures' (by the dispatcher).
+  @Column({ name: 'disabled_reason', type: 'varchar', length: 32, nullable: true })
+  disabledReason: string | null;
+
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

@@ -45,6 +45,10 @@ export class WebhooksModule {}
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
     makeCounterProvider({ name: METRIC.webhookEnqueued, help: 'Webhook deliveries queued from route events (one per matching webhook)' }),
+    makeCounterProvider({
+      name: METRIC.webhookDisabled,
+      help: 'Webhooks disabled by the dispatcher because their deliveries kept failing for WEBHOOK_DISABLE_AFTER_MS',
+    }),
   ],
   exports: [WebhookQueue],
 })

@@ -14,6 +14,9 @@ export interface WebhookRecord {
   previousSecret: string | null;
   previousSecretExpiresAt: Date | null;
   enabled: boolean;
+  failingSince: Date | null;
+  disabledReason: DisabledReason | null;
+  disabledAt: Date | null;
   createdAt: Date;
   createdBy: string;
   createdByKeyId: string;
@@ -27,6 +30,9 @@ export type NewWebhook = Pick<
 >;
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+// Why a webhook is disabled: an admin paused it, or its deliveries kept failing (WEBHOOK_DISABLE_AFTER_MS).
+export type DisabledReason = 'paused' | 'delivery_failures';
 
 export interface DeliveryRecord {
   id: string;
@@ -87,6 +93,7 @@ const CURSOR_AT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:
 
 const SUBSCRIPTION_COLUMNS = `id, tenant, url, description, services, envs, actions, secret,
   previous_secret AS "previousSecret", previous_secret_expires_at AS "previousSecretExpiresAt", enabled,
+  failing_since AS "failingSince", disabled_reason AS "disabledReason", disabled_at AS "disabledAt",
   created_at AS "createdAt", created_by AS "createdBy", created_by_key_id AS "createdByKeyId", updated_at AS "updatedAt",
   ${CURSOR_AT}`;
 
@@ -166,9 +173,16 @@ export class WebhooksRepository {
     return rows[0][0];
   }
 
+  // Pausing records why; resuming starts its failure count afresh. Setting what it already is changes
+  // nothing (a second pause keeps the first one's time, a disabled-for-failures webhook stays so).
   async setEnabled(scope: TenantScope, id: string, enabled: boolean): Promise<WebhookRecord | undefined> {
     const rows = await this.db.query<[WebhookRecord[], number]>(
-      `UPDATE webhook_subscriptions SET enabled = $3, updated_at = now()
+      `UPDATE webhook_subscriptions
+       SET enabled = $3,
+           failing_since = CASE WHEN $3 AND NOT enabled THEN NULL ELSE failing_since END,
+           disabled_reason = CASE WHEN $3 THEN NULL WHEN enabled THEN 'paused' ELSE disabled_reason END,
+           disabled_at = CASE WHEN $3 THEN NULL WHEN enabled THEN now() ELSE disabled_at END,
+           updated_at = CASE WHEN $3 = enabled THEN updated_at ELSE now() END
        WHERE id = $1 AND ($2::varchar IS NULL OR tenant = $2) RETURNING ${SUBSCRIPTION_COLUMNS}`,
       [id, scope.tenant, enabled],
     );
@@ -241,24 +255,46 @@ export class WebhooksRepository {
     }));
   }
 
+  // A success also ends its webhook's run of failures.
   async recordDelivered(id: string, result: AttemptResult): Promise<void> {
     await this.db.query(
-      `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now(), last_status_code = $2, last_error = NULL, last_duration_ms = $3
-       WHERE id = $1`,
+      `WITH d AS (
+         UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now(), last_status_code = $2, last_error = NULL, last_duration_ms = $3
+         WHERE id = $1 RETURNING subscription_id)
+       UPDATE webhook_subscriptions s SET failing_since = NULL FROM d WHERE s.id = d.subscription_id AND s.failing_since IS NOT NULL`,
       [id, result.statusCode, result.durationMs],
     );
   }
 
-  // A failed attempt: retried at `retryAt`, or, when null, failed for good (a dead letter).
-  async recordFailed(id: string, result: AttemptResult, retryAt: Date | null): Promise<void> {
-    await this.db.query(
-      `UPDATE webhook_deliveries
-       SET status = CASE WHEN $4::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
-           next_attempt_at = coalesce($4::timestamptz, next_attempt_at),
-           last_status_code = $2, last_error = left($3, 500), last_duration_ms = $5
-       WHERE id = $1`,
-      [id, result.statusCode, result.error, retryAt, result.durationMs],
+  // A failed attempt: retried at `retryAt`, or, when null, failed for good (a dead letter). Its
+  // webhook's run of failures starts now if it had none; a webhook still enabled whose run began
+  // `disableAfterMs` ago or more (0: never) is disabled, in the same statement: true when this
+  // attempt disabled it.
+  async recordFailed(id: string, result: AttemptResult, retryAt: Date | null, disableAfterMs: number): Promise<boolean> {
+    // An UPDATE … RETURNING: TypeORM answers [rows, count].
+    const [rows] = await this.db.query<[Array<{ disabled: boolean }>, number]>(
+      `WITH d AS (
+         UPDATE webhook_deliveries
+         SET status = CASE WHEN $4::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
+             next_attempt_at = coalesce($4::timestamptz, next_attempt_at),
+             last_status_code = $2, last_error = left($3, 500), last_duration_ms = $5
+         WHERE id = $1 RETURNING subscription_id),
+       judged AS (
+         SELECT ws.id, ws.enabled AND $6::double precision > 0 AND ws.failing_since IS NOT NULL
+                AND ws.failing_since <= now() - make_interval(secs => $6::double precision / 1000) AS disable
+         FROM webhook_subscriptions ws JOIN d ON ws.id = d.subscription_id
+         FOR UPDATE OF ws)
+       UPDATE webhook_subscriptions w
+       SET failing_since = coalesce(w.failing_since, now()),
+           enabled = w.enabled AND NOT judged.disable,
+           disabled_reason = CASE WHEN judged.disable THEN 'delivery_failures' ELSE w.disabled_reason END,
+           disabled_at = CASE WHEN judged.disable THEN now() ELSE w.disabled_at END,
+           updated_at = CASE WHEN judged.disable THEN now() ELSE w.updated_at END
+       FROM judged WHERE w.id = judged.id
+       RETURNING judged.disable AS disabled`,
+      [id, result.statusCode, result.error, retryAt, result.durationMs, disableAfterMs],
     );
+    return rows[0]?.disabled === true;
   }
 
   async listDeliveries(subscriptionId: string, filter: { status?: DeliveryStatus; cursor?: PageCursor; limit: number }): Promise<DeliveryRecord[]> {

@@ -58,7 +58,11 @@ export class CreateWebhookDto {
 }
 
 export class UpdateWebhookDto {
-  @ApiProperty({ example: false, description: 'false: nothing is queued or sent until it is true again (deliveries already queued wait)' })
+  @ApiProperty({
+    example: false,
+    description:
+      'false: nothing is queued or sent until it is true again (deliveries already queued wait). true also re-enables a webhook disabled for delivery failures and starts its failure count afresh',
+  })
   @IsBoolean({ message: 'must be true or false' })
   enabled: boolean;
 }
@@ -72,6 +76,21 @@ export class WebhookResponseDto {
   @ApiProperty({ type: [String], example: ['prod'] }) envs: string[];
   @ApiProperty({ type: [String], example: [] }) actions: string[];
   @ApiProperty({ example: true }) enabled: boolean;
+  @ApiProperty({
+    nullable: true,
+    enum: ['paused', 'delivery_failures'],
+    description:
+      'Why it is disabled: paused by an admin, or disabled by the dispatcher after its deliveries failed for WEBHOOK_DISABLE_AFTER_MS (3 days by default) with no success; null while enabled',
+  })
+  disabled_reason: 'paused' | 'delivery_failures' | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) disabled_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Since when its delivery attempts have failed with no success in between; null when the last attempt succeeded',
+  })
+  failing_since: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ example: 'team-a-admin' }) created_by: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
