@@ -164,6 +164,7 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() MONGODB_USER?: string;
   @IsOptional() @IsString() MONGODB_PASSWORD?: string;
   @Matches(/^[A-Za-z0-9._-]{1,120}$/) MONGODB_AUDIT_COLLECTION: string = 'route_events';
+  @IsInt() @Min(0) @Max(86_400_000) AUDIT_VERIFY_GRACE_MS: number = 60_000;
   @IsInt() @Min(100) @Max(120_000) MONGODB_SERVER_SELECTION_TIMEOUT_MS: number = 2000;
 }
 

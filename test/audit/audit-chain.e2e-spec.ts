@@ -125,6 +125,38 @@ describe('Audit hash chain (e2e)', () => {
     expect(await verify(`tenant=${legacyTenant}`)).toMatchObject({ ok: true, documents: 3, chained: 3, unchained: 0 });
   });
 
+  it("should report a change PostgreSQL committed whose audit document is gone, also from a chain's end", async () => {
+    const tailTenant = uniqueTenant('chain-tail');
+    const tailRoute = routeOf(tailTenant, 'v1');
+    for (const url of ['https://one.example.com', 'https://two.example.com', 'https://three.example.com'])
+      await api.http.post('/api/v1/routes', { ...tailRoute, url });
+    // An instance that expects a document for every change older than 200 ms (60 s by default).
+    const quick = await startApi({ AUDIT_VERIFY_GRACE_MS: '200' });
+    try {
+      const check = async () => (await quick.http.get(`/api/v1/audit/verify?tenant=${tailTenant}`)).body;
+      await eventually(async () => expect(await check()).toMatchObject({ ok: true, documents: 3, missing: 0 }), 40_000);
+      // Until every change is older than the grace (the audit_log group may have been quicker).
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const docs = await audit.find({ 'route.tenant': tailTenant }).sort({ revision: 1 }).lean<AuditEvent[]>().exec();
+      await audit.deleteOne({ event_id: docs[2].event_id }).exec();
+
+      // The remaining chain is intact; only PostgreSQL's history says revision 3 happened.
+      const result = await check();
+      expect(result).toMatchObject({ ok: false, documents: 2, chained: 2, missing: 1, broken_total: 1 });
+      expect(result.broken).toEqual([
+        { event_id: docs[2].event_id, service: 'payments', env: 'prod', version: 'v1', revision: 3, problem: 'missing' },
+      ]);
+      // Narrowed to another version: nothing of this route is expected.
+      expect((await quick.http.get(`/api/v1/audit/verify?tenant=${tailTenant}&service=payments&env=prod&version=v9`)).body).toMatchObject({
+        ok: true,
+        documents: 0,
+        missing: 0,
+      });
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('should report a document changed after it was written, and one removed, by the events where the chain breaks', async () => {
     const [, second, third, fourth] = await chainOf();
     await audit.updateOne({ event_id: second.event_id }, { $set: { url: 'https://attacker.example.com' } }).exec();

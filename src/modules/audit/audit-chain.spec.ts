@@ -63,4 +63,17 @@ describe('audit chain', () => {
     expect(later.find((d) => d.event_id === 'late')!.chain).toBeUndefined();
     expect(later.find((d) => d.event_id === 'next')!.chain).toMatchObject({ prev: a.chain!.hash, link: a.chain!.hash });
   });
+
+  it('reports committed changes without a document as missing, alongside the chain problems, and counts them in the total', () => {
+    const verifier = new ChainVerifier();
+    for (const d of linkDocuments([doc('a', 1), doc('b', 2)], new Map())) verifier.add(d);
+    verifier.missing({ eventId: 'c', service: 's', env: 'prod', version: 'v1', revision: 3 });
+    expect(verifier.done()).toMatchObject({
+      documents: 2,
+      chained: 2,
+      missing: 1,
+      broken_total: 1,
+      broken: [{ event_id: 'c', service: 's', env: 'prod', version: 'v1', revision: 3, problem: 'missing' }],
+    });
+  });
 });

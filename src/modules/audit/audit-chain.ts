@@ -90,7 +90,7 @@ export function linkDocuments(docs: AuditEvent[], heads: Map<string, ChainHead>)
   return ordered;
 }
 
-export type ChainProblem = 'hash_mismatch' | 'prev_mismatch';
+export type ChainProblem = 'hash_mismatch' | 'prev_mismatch' | 'missing';
 
 export interface BrokenLink {
   event_id: string;
@@ -106,6 +106,8 @@ export interface ChainVerification {
   documents: number;
   chained: number;
   unchained: number;
+  // Committed changes (PostgreSQL's route history) with no audit document.
+  missing: number;
   broken: BrokenLink[];
 }
 
@@ -115,7 +117,7 @@ const MAX_REPORTED = 100;
 // (hash_mismatch: its content was changed) and name the previous chained document of its route as
 // `prev` (prev_mismatch: one was removed, added or moved in between).
 export class ChainVerifier {
-  private readonly result: ChainVerification = { routes: 0, documents: 0, chained: 0, unchained: 0, broken: [] };
+  private readonly result: ChainVerification = { routes: 0, documents: 0, chained: 0, unchained: 0, missing: 0, broken: [] };
   private brokenCount = 0;
   private route: string | undefined;
   private lastHash: string | null = null;
@@ -137,6 +139,15 @@ export class ChainVerifier {
     if (chainHash(chain.prev ?? null, doc) !== chain.hash) this.report(doc, 'hash_mismatch');
     else if ((chain.prev ?? null) !== this.lastHash) this.report(doc, 'prev_mismatch');
     this.lastHash = chain.hash;
+  }
+
+  // A committed change whose event has no document in the trail.
+  missing(change: { eventId: string; service: string; env: string; version: string; revision: number }): void {
+    this.result.missing += 1;
+    this.brokenCount += 1;
+    if (this.result.broken.length >= MAX_REPORTED) return;
+    const { eventId, service, env, version, revision } = change;
+    this.result.broken.push({ event_id: eventId, service, env, version, revision, problem: 'missing' });
   }
 
   done(): ChainVerification & { broken_total: number } {

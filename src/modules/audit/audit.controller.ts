@@ -39,7 +39,8 @@ export class AuditController {
     description:
       "Each route's audit documents form a SHA-256 hash chain in revision order. This walks the tenant's chains (or one " +
       'service, env or route) and reports documents changed after they were written (hash_mismatch) and documents removed, added ' +
-      'or moved (prev_mismatch, on the document after the gap). ' +
+      "or moved (prev_mismatch, on the document after the gap); then, against the routes' history in PostgreSQL, changes committed " +
+      'more than AUDIT_VERIFY_GRACE_MS ago that have no audit document (missing: removed, also from the end of a chain, or never recorded). ' +
       SCOPE,
   })
   @ApiOkResponse({ type: AuditVerificationDto })

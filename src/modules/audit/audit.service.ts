@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { auditConfig } from '../../config/audit.config';
+import { RouteHistoryRepository } from '../route-store';
 import { TenantScope } from '../../contracts/principal';
 import { RouteAction } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
@@ -46,18 +49,37 @@ const DAY_MS = 24 * HOUR_MS;
 // tenants (the scope is applied by the repository, in the query).
 @Injectable()
 export class AuditService {
-  constructor(private readonly repository: AuditRepository) {}
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly history: RouteHistoryRepository,
+    @Inject(auditConfig.KEY) private readonly config: ConfigType<typeof auditConfig>,
+  ) {}
 
-  // Walks the tenant's hash chains (audit-chain.ts) and reports what does not hold.
+  // Walks the tenant's hash chains (audit-chain.ts) and reports what does not hold; then checks the
+  // trail against PostgreSQL's route history, which has every kept revision's event id: a change
+  // committed more than AUDIT_VERIFY_GRACE_MS ago with no audit document is `missing`. That catches
+  // what the chains alone cannot: documents removed from a chain's end (or a whole chain), and events
+  // the audit_log group never recorded.
   async verify(scope: TenantScope, tenant: string, route: Partial<RouteKey>): Promise<AuditVerificationDto> {
+    const checkedAt = new Date();
     const verifier = new ChainVerifier();
+    const recorded = new Set<string>();
     let read = 0;
     for await (const doc of this.repository.chainOrder(scope, tenant, route, MAX_VERIFIED + 1)) {
       if (++read > MAX_VERIFIED) break;
       verifier.add(doc);
+      recorded.add(doc.event_id);
+    }
+    const truncated = read > MAX_VERIFIED;
+    // Only a whole trail can say what is missing from it.
+    if (!truncated) {
+      const before = new Date(checkedAt.getTime() - this.config.verifyGraceMs);
+      for (const change of await this.history.committedEvents(scope, tenant, route, before, MAX_VERIFIED)) {
+        if (!recorded.has(change.eventId)) verifier.missing(change);
+      }
     }
     const result = verifier.done();
-    return { tenant, ok: result.broken_total === 0, ...result, truncated: read > MAX_VERIFIED, checked_at: new Date().toISOString() };
+    return { tenant, ok: result.broken_total === 0, ...result, truncated, checked_at: checkedAt.toISOString() };
   }
 
   // Both ends inclusive and optional.

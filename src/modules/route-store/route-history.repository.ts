@@ -17,6 +17,15 @@ import {
   toRevision,
 } from './route-sql';
 
+// A committed change as the route history keeps it: its event and where it is.
+export interface CommittedEvent {
+  eventId: string;
+  service: string;
+  env: string;
+  version: string;
+  revision: number;
+}
+
 // Revisions are PostgreSQL integers; "before the largest" means "from the newest".
 const MAX_REVISION = 2_147_483_647;
 
@@ -110,6 +119,26 @@ export class RouteHistoryRepository {
       oldestRevision: row.oldest_revision,
       revision: row.revision === null ? null : toRevision(row as RevisionRow),
     };
+  }
+
+  // The changes kept in the history of a tenant's routes (optionally one service, env or version)
+  // that were committed before `before`, by route and revision, at most `limit`: what the audit trail
+  // must hold (GET /api/v1/audit/verify). Baseline rows (state from before the history) have no event.
+  async committedEvents(scope: TenantScope, tenant: string, route: Partial<RouteKey>, before: Date, limit: number): Promise<CommittedEvent[]> {
+    if (!inScope(scope, tenant)) return [];
+    return this.db.query<CommittedEvent[]>(
+      `SELECT r.event_id::text AS "eventId", s.name AS service, env.name AS env, e.version, r.revision
+       FROM route_revisions r
+       JOIN endpoints e ON e.id = r.endpoint_id
+       JOIN environments env ON env.id = e.environment_id
+       JOIN services s ON s.id = env.service_id
+       JOIN tenants t ON t.id = s.tenant_id
+       WHERE t.name = $1 AND ($2::varchar IS NULL OR s.name = $2) AND ($3::varchar IS NULL OR env.name = $3)
+         AND ($4::varchar IS NULL OR e.version = $4) AND r.event_id IS NOT NULL AND r.changed_at < $5
+       ORDER BY s.name, env.name, e.version, r.revision
+       LIMIT $6`,
+      [tenant, route.service ?? null, route.env ?? null, route.version ?? null, before, limit],
+    );
   }
 
   // Deletes, across all routes, revisions more than `keep` behind their route's current one, at most
