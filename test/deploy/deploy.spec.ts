@@ -33,7 +33,14 @@ const AGREED_METRICS = [
   'readiness_status',
 ];
 // Registered in src/ today; the spec checks they still are.
-const SOURCE_METRICS = ['db_pool_size', 'db_pool_in_use', 'db_pool_waiting', 'consumer_event_delay_seconds', 'webhook_deliveries_total'];
+const SOURCE_METRICS = [
+  'db_pool_size',
+  'db_pool_in_use',
+  'db_pool_waiting',
+  'consumer_event_delay_seconds',
+  'webhook_deliveries_total',
+  'webhook_subscriptions_disabled_total',
+];
 const HISTOGRAMS = new Set(['write_latency_seconds', 'resolve_latency_seconds', 'api_request_duration_seconds', 'consumer_event_delay_seconds']);
 const isKnownMetric = (name: string) =>
   AGREED_METRICS.includes(name) || SOURCE_METRICS.includes(name) || name === 'up' || /^(process|nodejs)_/.test(name);
