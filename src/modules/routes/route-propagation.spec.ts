@@ -4,7 +4,7 @@ import { OutboxPublication, OutboxReader } from '../outbox';
 import { AppliedMark, RouteCache, RouteHistoryRepository, RouteRevisionRecord } from '../route-store';
 
 type CacheLookup = Awaited<ReturnType<RouteCache['lookup']>>;
-import { WebhooksRepository } from '../webhooks';
+import { WebhookDeliveriesRepository } from '../webhooks';
 import { RoutePropagation } from './route-propagation';
 import { RouteNotFoundError, RouteRevisionNotFoundError } from './routes.errors';
 
@@ -51,7 +51,7 @@ function propagation(fakes: Fakes = {}) {
   const queue = fakes.webhooks ?? { queuedAt: null, wanted: false };
   const webhooks = {
     queueState: jest.fn(() => (queue instanceof Error ? Promise.reject(queue) : Promise.resolve(queue))),
-  } as unknown as WebhooksRepository;
+  } as unknown as WebhookDeliveriesRepository;
   return { service: new RoutePropagation(repository, cache, outbox, audit, webhooks), repository, outbox, audit, webhooks };
 }
 

@@ -4,7 +4,7 @@ import { TenantScope } from '../../contracts/principal';
 import { RouteKey } from '../../contracts/route-key';
 import { AuditRecorder } from '../audit';
 import { OutboxReader } from '../outbox';
-import { WebhooksRepository } from '../webhooks';
+import { WebhookDeliveriesRepository } from '../webhooks';
 import { AppliedMark, APPLIED_MARK_TTL_SECONDS, RouteCache, RouteHistoryRepository, RouteRevisionRecord } from '../route-store';
 import { RouteNotFoundError, RouteRevisionNotFoundError } from './routes.errors';
 
@@ -46,7 +46,7 @@ export class RoutePropagation {
     private readonly cache: RouteCache,
     private readonly outbox: OutboxReader,
     private readonly audit: AuditRecorder,
-    private readonly webhooks: WebhooksRepository,
+    private readonly webhooks: WebhookDeliveriesRepository,
   ) {}
 
   // `revision` undefined: the route's current revision.

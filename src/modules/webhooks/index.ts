@@ -3,3 +3,4 @@ export * from './cloud-event';
 export * from './webhook-queue';
 export * from './webhooks.module';
 export * from './webhooks.repository';
+export * from './webhook-deliveries.repository';

@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { sendWebhook } from './webhook-sender';
-import { ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
+import { ClaimedDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
 jest.mock('./webhook-sender', () => ({ sendWebhook: jest.fn() }));
 const send = sendWebhook as jest.MockedFunction<typeof sendWebhook>;
@@ -41,7 +41,7 @@ function dispatcher(rows: ClaimedDelivery[]) {
   const outcomes = new Counter({ name: 'out', help: 'x', labelNames: ['outcome'], registers: [registry] });
   const duration = new Histogram({ name: 'dur', help: 'x', registers: [registry] });
   const disabled = new Counter({ name: 'disabled', help: 'x', registers: [registry] });
-  const sut = new WebhookDispatcher(repository as unknown as WebhooksRepository, CONFIG, outcomes, duration, disabled);
+  const sut = new WebhookDispatcher(repository as unknown as WebhookDeliveriesRepository, CONFIG, outcomes, duration, disabled);
   const count = async (outcome: string) => (await outcomes.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
   const disabledCount = async () => (await disabled.get()).values[0]?.value ?? 0;
   return { sut, repository, count, disabledCount };

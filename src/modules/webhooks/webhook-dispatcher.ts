@@ -8,7 +8,7 @@ import { METRIC } from '../../common/metrics/metric-names';
 import { sendWebhook } from './webhook-sender';
 import { webhookUrlProblem } from './webhook-target';
 import { retryDelayMs } from './webhook-retry';
-import { ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
+import { ClaimedDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
 // How long an idle dispatcher waits before looking again (with jitter), how long it backs off while
 // PostgreSQL fails, and how often it prunes finished deliveries.
@@ -17,7 +17,7 @@ const OUTAGE_POLL_MS = 2_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 
 // Sends due webhook deliveries, in the consumer process that runs the `webhooks` group. Each pass
-// claims up to WEBHOOK_CONCURRENCY due rows (WebhooksRepository.claimDue: SKIP LOCKED, so several
+// claims up to WEBHOOK_CONCURRENCY due rows (WebhookDeliveriesRepository.claimDue: SKIP LOCKED, so several
 // processes share the work) and sends them in parallel; each outcome is written back before the
 // next pass. A claim leases the row for the request timeout plus a margin: a process that dies
 // mid-send leaves it to be sent again, at least once, never lost. On shutdown it stops claiming and
@@ -33,7 +33,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private failing = false;
 
   constructor(
-    private readonly repository: WebhooksRepository,
+    private readonly repository: WebhookDeliveriesRepository,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
     @InjectMetric(METRIC.webhookDeliveries) private readonly outcomes: Counter<string>,
     @InjectMetric(METRIC.webhookDeliveryDuration) private readonly duration: Histogram<string>,

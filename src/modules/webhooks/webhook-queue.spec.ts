@@ -1,7 +1,8 @@
 import { Counter, Registry } from 'prom-client';
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { WebhookQueue } from './webhook-queue';
-import { WebhookEventRow, WebhooksRepository } from './webhooks.repository';
+import { WebhooksRepository } from './webhooks.repository';
+import { WebhookDeliveriesRepository, WebhookEventRow } from './webhook-deliveries.repository';
 
 const event = (tenant: string, action: RouteChangedEvent['action'] = 'updated'): RouteChangedEvent => ({
   event_id: `${tenant}-${action}`,
@@ -29,9 +30,14 @@ function queue(withWebhooks: string[]) {
       enqueued.push(rows);
       return rows.length;
     }),
-  } as unknown as WebhooksRepository;
+  };
   const counter = new Counter({ name: 'enq', help: 'x', registers: [new Registry()] });
-  return { sut: new WebhookQueue(repository, counter), repository, enqueued, counter };
+  return {
+    sut: new WebhookQueue(repository as unknown as WebhooksRepository, repository as unknown as WebhookDeliveriesRepository, counter),
+    repository,
+    enqueued,
+    counter,
+  };
 }
 
 describe('WebhookQueue', () => {

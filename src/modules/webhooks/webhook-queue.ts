@@ -5,6 +5,7 @@ import { METRIC } from '../../common/metrics/metric-names';
 import { RouteChangedEvent } from '../../contracts/route-event';
 import { cloudEventBody, CLOUD_EVENT_TYPE_PREFIX } from './cloud-event';
 import { WebhooksRepository } from './webhooks.repository';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
 // What the `webhooks` consumer group does with a chunk of route events: one delivery per event and
 // matching webhook, queued in one statement (idempotent: a redelivered event queues nothing new).
@@ -12,14 +13,15 @@ import { WebhooksRepository } from './webhooks.repository';
 @Injectable()
 export class WebhookQueue {
   constructor(
-    private readonly repository: WebhooksRepository,
+    private readonly webhooks: WebhooksRepository,
+    private readonly deliveries: WebhookDeliveriesRepository,
     @InjectMetric(METRIC.webhookEnqueued) private readonly enqueued: Counter<string>,
   ) {}
 
   async enqueue(events: RouteChangedEvent[]): Promise<number> {
-    const wanted = await this.repository.tenantsWithWebhooks([...new Set(events.map((event) => event.tenant))]);
+    const wanted = await this.webhooks.tenantsWithWebhooks([...new Set(events.map((event) => event.tenant))]);
     if (wanted.size === 0) return 0;
-    const added = await this.repository.enqueue(
+    const added = await this.deliveries.enqueue(
       events
         .filter((event) => wanted.has(event.tenant))
         .map((event) => ({

@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'https';
 import { CLOUD_EVENT_CONTENT_TYPE } from './cloud-event';
 import { signatureHeader } from './webhook-signature';
 import { guardedLookup } from './webhook-target';
-import { AttemptResult } from './webhooks.repository';
+import { AttemptResult } from './webhook-deliveries.repository';
 
 export interface OutgoingWebhook {
   id: string;

@@ -9,13 +9,14 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookQueue } from './webhook-queue';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksRepository } from './webhooks.repository';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhooksService } from './webhooks.service';
 
 // The subscriptions and deliveries in PostgreSQL, for whichever module needs them.
 @Module({
   imports: [RouteStoreModule],
-  providers: [WebhooksRepository],
-  exports: [WebhooksRepository],
+  providers: [WebhooksRepository, WebhookDeliveriesRepository],
+  exports: [WebhooksRepository, WebhookDeliveriesRepository],
 })
 export class WebhookStoreModule {}
 

@@ -9,7 +9,8 @@ import { pingBody, PING_EVENT_TYPE } from './cloud-event';
 import { encodeWebhookCursor, decodeWebhookCursor } from './webhook-cursor';
 import { newWebhookSecret } from './webhook-signature';
 import { webhookUrlProblem } from './webhook-target';
-import { DeliveryRecord, DeliveryStatus, WebhookRecord, WebhooksRepository } from './webhooks.repository';
+import { WebhookRecord, WebhooksRepository } from './webhooks.repository';
+import { DeliveryRecord, DeliveryStatus, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDeliveryNotFoundError, WebhookLimitError, WebhookNotFoundError } from './webhooks.errors';
 import type {
   CreateWebhookDto,
@@ -83,6 +84,7 @@ function toDelivery(record: DeliveryRecord): WebhookDeliveryDto {
 export class WebhooksService {
   constructor(
     private readonly repository: WebhooksRepository,
+    private readonly deliveryLog: WebhookDeliveriesRepository,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
   ) {}
 
@@ -143,7 +145,7 @@ export class WebhooksService {
     const webhook = await this.found(scopeOf(caller), id);
     const eventId = randomUUID();
     const body = pingBody(eventId, webhook.tenant, webhook.id, new Date().toISOString());
-    return toDelivery(await this.repository.enqueueOne(webhook, randomUUID(), eventId, PING_EVENT_TYPE, body));
+    return toDelivery(await this.deliveryLog.enqueueOne(webhook, randomUUID(), eventId, PING_EVENT_TYPE, body));
   }
 
   async deliveries(
@@ -153,21 +155,21 @@ export class WebhooksService {
   ): Promise<WebhookDeliveryListResponseDto> {
     await this.found(scope, id);
     const cursor = query.cursor === undefined ? undefined : decodeWebhookCursor(query.cursor);
-    const rows = await this.repository.listDeliveries(id, { status: query.status, cursor, limit: query.limit + 1 });
+    const rows = await this.deliveryLog.listDeliveries(id, { status: query.status, cursor, limit: query.limit + 1 });
     const page = pageOf(rows, query.limit, toDelivery);
     return { deliveries: page.items, count: page.items.length, next_cursor: page.nextCursor };
   }
 
   async delivery(scope: TenantScope, id: string, deliveryId: string): Promise<WebhookDeliveryDto> {
     await this.found(scope, id);
-    const record = await this.repository.findDelivery(id, deliveryId);
+    const record = await this.deliveryLog.findDelivery(id, deliveryId);
     if (!record) throw new WebhookDeliveryNotFoundError(id, deliveryId);
     return toDelivery(record);
   }
 
   async retry(scope: TenantScope, id: string, deliveryId: string): Promise<WebhookDeliveryDto> {
     await this.found(scope, id);
-    const record = await this.repository.retry(id, deliveryId);
+    const record = await this.deliveryLog.retry(id, deliveryId);
     if (!record) throw new WebhookDeliveryNotFoundError(id, deliveryId);
     return toDelivery(record);
   }
