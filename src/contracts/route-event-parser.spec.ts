@@ -24,6 +24,13 @@ describe(parseRouteEvent.name, () => {
     expect(parseRouteEvent(valid)).toEqual({ ok: true, event: valid });
   });
 
+  it("should keep a forced change's reason, and leave it absent on the others", () => {
+    const forced = { ...valid, action: 'deactivated', force_reason: 'retired' };
+    expect(parseRouteEvent(forced)).toEqual({ ok: true, event: forced });
+    expect(parseRouteEvent(valid)).toEqual({ ok: true, event: expect.not.objectContaining({ force_reason: expect.anything() }) });
+    expect('force_reason' in (parseRouteEvent({ ...valid, force_reason: 7 }) as { event: object }).event).toBe(false);
+  });
+
   it('should accept a seed-era event without revision or previous values', () => {
     const { revision: _r, previous_url: _p, previous_state: _s, ...seed } = valid;
 

@@ -44,6 +44,8 @@ export function parseRouteEvent(value: unknown): ParsedEvent {
       changed_by_key_id: typeof v.changed_by_key_id === 'string' ? v.changed_by_key_id : null,
       correlation_id: typeof v.correlation_id === 'string' ? v.correlation_id : null,
       occurred_at: v.occurred_at as string,
+      // Only on forced changes; kept absent otherwise, so the event reads as it was written.
+      ...(typeof v.force_reason === 'string' ? { force_reason: v.force_reason } : {}),
     },
   };
 }

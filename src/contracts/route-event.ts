@@ -10,7 +10,8 @@ export type RouteState = 'active' | 'inactive';
 // The JSON value of every message on the route-events topic. The seed's fields are all here with
 // their names and meanings; previous_url, previous_state, revision, changed_by_key_id are additions, and
 // changed_by (always null in the seed) is the name of the API key that made the change. Events written
-// before authentication existed have null in both.
+// before authentication existed have null in both. force_reason is added by the database, and only to
+// forced changes.
 export interface RouteChangedEvent extends RouteKey {
   event_id: string;
   event_type: typeof ROUTE_CHANGED_EVENT;
@@ -23,11 +24,13 @@ export interface RouteChangedEvent extends RouteKey {
   changed_by_key_id: string | null;
   correlation_id: string | null;
   occurred_at: string;
+  // Present only on a change forced past the tenant's write-time interlock: the request's reason.
+  force_reason?: string;
 }
 
 // The event fields known before the write; the database adds the ones that depend on the row it
 // changed (action, url, previous_url, previous_state, revision) while it holds the row lock.
-export type RouteEventDraft = Omit<RouteChangedEvent, 'action' | 'url' | 'previous_url' | 'previous_state' | 'revision'>;
+export type RouteEventDraft = Omit<RouteChangedEvent, 'action' | 'url' | 'previous_url' | 'previous_state' | 'revision' | 'force_reason'>;
 
 export const EVENT_HEADERS = {
   correlationId: 'x-correlation-id',
@@ -51,6 +54,7 @@ const FIELD_ORDER: ReadonlyArray<keyof RouteChangedEvent> = [
   'changed_by_key_id',
   'correlation_id',
   'occurred_at',
+  'force_reason',
 ];
 
 export function serializeRouteEvent(event: Record<string, unknown>): string {

@@ -24,6 +24,7 @@ interface Probe {
 const FORBIDDEN = { status: 403 } as const;
 const routeNotFound = { status: 404, error: 'ROUTE.NOT_FOUND' } as const;
 const webhookNotFound = { status: 404, error: 'WEBHOOK.NOT_FOUND' } as const;
+const tenantNotFound = { status: 404, error: 'TENANT.NOT_FOUND' } as const;
 const needs = (needed: Role, role: Role, then: Expected): Expected => (roleAllows(role, needed) ? then : FORBIDDEN);
 
 describe('Tenant isolation (e2e)', () => {
@@ -53,7 +54,7 @@ describe('Tenant isolation (e2e)', () => {
 
   // What a platform key sees of tenant A; must be identical before and after B's attempts.
   async function snapshotOfA() {
-    const [route, ghost, routes, audit, keys, outbox, schedule, webhook, deliveries] = await Promise.all([
+    const [route, ghost, routes, audit, keys, outbox, schedule, webhook, deliveries, safety] = await Promise.all([
       api.http.get(`/api/v1/routes/${tenantA}/payments/prod/v2`),
       api.http.get(`/api/v1/routes/${tenantA}/payments/prod/v9`),
       api.http.get(`/api/v1/routes?tenant=${tenantA}`),
@@ -63,6 +64,7 @@ describe('Tenant isolation (e2e)', () => {
       api.http.get(`/api/v1/schedules/${scheduleA}`),
       api.http.get(`/api/v1/webhooks/${webhookA}`),
       api.http.get(`/api/v1/webhooks/${webhookA}/deliveries`),
+      api.http.get(`/api/v1/tenants/${tenantA}/safety`),
     ]);
     return {
       route: [route.status, route.body],
@@ -74,6 +76,7 @@ describe('Tenant isolation (e2e)', () => {
       schedule: [schedule.status, schedule.body],
       webhook: [webhook.status, webhook.body],
       deliveries: deliveries.body.deliveries,
+      safety: [safety.status, safety.body],
     };
   }
 
@@ -84,6 +87,7 @@ describe('Tenant isolation (e2e)', () => {
     expect((await api.http.post('/api/v1/routes', { ...routeA, url: urlA })).status).toBe(200);
     expect((await api.http.post('/api/v1/routes', { ...routeB, url: 'https://b.example.com' })).status).toBe(201);
     keyA = await createKey(keyNameA, tenantA, 'admin');
+    expect((await api.http.as(keyA.key).put(`/api/v1/tenants/${tenantA}/safety`, { protect_last_active: true })).status).toBe(200);
     const scheduled = await api.http.post('/api/v1/schedules', {
       tenant: tenantA,
       scheduled_at: new Date(Date.now() + DAY).toISOString(),
@@ -345,6 +349,16 @@ describe('Tenant isolation (e2e)', () => {
     'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/retry': () => [
       { label: "A's delivery", send: post(`/api/v1/webhooks/${webhookA}/deliveries/${deliveryA}/retry`, {}), expected: admin(webhookNotFound) },
     ],
+    'GET /api/v1/tenants/{tenant}/safety': () => [
+      { label: "A's settings", send: get(`/api/v1/tenants/${tenantA}/safety`), expected: read(tenantNotFound) },
+    ],
+    'PUT /api/v1/tenants/{tenant}/safety': () => [
+      {
+        label: "turn off A's interlock",
+        send: (http) => http.put(`/api/v1/tenants/${tenantA}/safety`, { protect_last_active: false }),
+        expected: admin(tenantNotFound),
+      },
+    ],
     // Not tenant data: probes are open, /metrics needs a platform key (any role) outside development.
     'GET /metrics': () => [{ label: 'metrics', send: get('/metrics'), expected: () => FORBIDDEN }],
     'GET /health': () => [{ label: 'health', send: get('/health'), expected: () => ({ status: 200 }) }],
@@ -396,6 +410,7 @@ describe('Tenant isolation (e2e)', () => {
 
     expect(after).toEqual(before);
     expect(after.route).toEqual([200, expect.objectContaining({ url: urlA, revision: 2, is_active: true })]);
+    expect(after.safety).toEqual([200, expect.objectContaining({ protect_last_active: true, updated_by: keyNameA })]);
     expect(after.ghost).toBe(404);
     expect((await api.http.as(keyA.key).get(`/api/v1/keys/${keyA.id}`)).status).toBe(200);
   });
@@ -426,7 +441,9 @@ describe('Tenant isolation (e2e)', () => {
   it('should let an A-scoped key change A and see its change', async () => {
     const a = api.http.as(keyA.key);
 
-    const off = await a.post('/api/v1/routes/deactivate', routeA);
+    // A protects its last active versions (beforeAll), so its only route is deactivated with force.
+    expect((await a.post('/api/v1/routes/deactivate', routeA)).body.error).toBe('ROUTE.LAST_ACTIVE_VERSION');
+    const off = await a.post('/api/v1/routes/deactivate', { ...routeA, force: true, reason: 'maintenance window' });
     const on = await a.post('/api/v1/routes/activate', routeA);
 
     expect([off.status, off.body.revision, on.status, on.body.revision]).toEqual([200, 3, 200, 4]);

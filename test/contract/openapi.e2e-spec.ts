@@ -133,6 +133,8 @@ describe('OpenAPI document (e2e)', () => {
       'SchedulesController_get',
       'SchedulesController_list',
       'SchedulesController_schedule',
+      'TenantSafetyController_get',
+      'TenantSafetyController_put',
       'WatchRoute_watch',
       'WebhooksController_create',
       'WebhooksController_delete',

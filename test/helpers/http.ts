@@ -48,6 +48,11 @@ export class HttpClient {
     return this.request<T>('PATCH', path, raw, { 'content-type': 'application/json', ...headers });
   }
 
+  put<T = any>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+    const raw = body === undefined ? undefined : JSON.stringify(body);
+    return this.request<T>('PUT', path, raw, { 'content-type': 'application/json', ...headers });
+  }
+
   delete<T = any>(path: string, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
     return this.request<T>('DELETE', path, undefined, headers);
   }

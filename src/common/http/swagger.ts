@@ -18,6 +18,10 @@ const TAGS: Array<[string, string]> = [
   ['resolve', 'Where a version of a service is: the hot path, answered from cache. Role: reader'],
   ['routes', 'Route configurations. Roles: reader to list and read, writer to create, activate and deactivate'],
   ['schedules', 'Changesets to apply at a given time: schedule, list, read, cancel. Roles: reader to read, writer to schedule and cancel'],
+  [
+    'tenants',
+    "A tenant's write-time safety interlocks (refuse leaving an environment with no active version). Roles: reader to read, admin to change",
+  ],
   ['webhooks', 'Route changes POSTed to your URLs as signed CloudEvents, with retries and a delivery log. Role: admin'],
   ['audit', 'Who changed which route when, from the audit trail. Role: reader'],
   ['keys', 'API keys: create (the secret is shown once), list, read and revoke. Role: admin'],

@@ -21,6 +21,7 @@ export const METRIC = {
   writeSuccess: 'write_success_total',
   writeFailure: 'write_failure_total',
   writeLatency: 'write_latency_seconds',
+  writeInterlockRefusals: 'write_interlock_refusals_total',
   apiRequests: 'api_requests_total',
   apiRequestDuration: 'api_request_duration_seconds',
   correlationIdsGenerated: 'correlation_ids_generated_total',

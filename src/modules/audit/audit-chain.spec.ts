@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { AuditEvent } from './audit-event.schema';
 import { chainHash, ChainVerifier, linkDocuments } from './audit-chain';
 
@@ -34,6 +35,19 @@ describe('audit chain', () => {
       expect(chainHash(null, { ...a, ...patch })).not.toBe(chainHash(null, a));
     }
     expect(chainHash('p', a)).not.toBe(chainHash(null, a));
+  });
+
+  it("covers a forced change's reason, and leaves the hash of a document without one as it was before reasons existed", () => {
+    const a = doc('a', 1);
+    const before = createHash('sha256')
+      .update(
+        `\n${JSON.stringify([a.event_id, a.event_type, a.action, a.route.tenant, a.route.service, a.route.env, a.route.version, a.url, a.previous_url, a.previous_state, a.changed_by, a.changed_by_key_id, a.correlation_id, a.revision, a.occurred_at.toISOString()])}`,
+      )
+      .digest('hex');
+    expect(chainHash(null, a)).toBe(before);
+    const forced = { ...a, force_reason: 'decommission' };
+    expect(chainHash(null, forced)).not.toBe(chainHash(null, a));
+    expect(chainHash(null, { ...forced, force_reason: 'something else' })).not.toBe(chainHash(null, forced));
   });
 
   it('verifies an intact chain and names what was changed, removed or reordered', () => {

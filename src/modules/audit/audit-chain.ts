@@ -33,9 +33,10 @@ export function chainPosition(route: RouteKey, revision: number): string {
 }
 
 // The fields that make up the event, in a fixed order; processed_at (when it was stored) and
-// metadata are not part of it.
+// metadata are not part of it. force_reason, added later, is appended only when present, so the
+// hashes of documents stored before it existed are unchanged.
 function canonical(doc: AuditEvent): string {
-  return JSON.stringify([
+  const fields = [
     doc.event_id,
     doc.event_type,
     doc.action,
@@ -51,7 +52,9 @@ function canonical(doc: AuditEvent): string {
     doc.correlation_id,
     doc.revision,
     new Date(doc.occurred_at).toISOString(),
-  ]);
+  ];
+  if (typeof doc.force_reason === 'string') fields.push(doc.force_reason);
+  return JSON.stringify(fields);
 }
 
 export function chainHash(prev: string | null, doc: AuditEvent): string {

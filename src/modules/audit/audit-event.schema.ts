@@ -70,6 +70,11 @@ export class AuditEvent {
   @Prop({ type: MongooseSchema.Types.Mixed, default: () => ({}) })
   metadata: Record<string, unknown>;
 
+  // The change was forced past the tenant's write-time interlock with this reason (an addition; absent
+  // when it was not forced). Part of the chain's hash when present.
+  @Prop({ type: String, default: undefined })
+  force_reason?: string;
+
   // The route's hash chain (audit-chain.ts): absent on documents written before it existed and on
   // events that arrived after a later one of their route.
   @Prop({ type: MongooseSchema.Types.Mixed, default: undefined })

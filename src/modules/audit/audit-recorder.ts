@@ -177,6 +177,7 @@ function toAuditEvent(scope: TenantScope, event: RouteChangedEvent, processedAt:
     occurred_at: occurredAt,
     processed_at: processedAt,
     metadata: {},
+    ...(typeof event.force_reason === 'string' ? { force_reason: event.force_reason } : {}),
   };
 }
 

@@ -7,3 +7,4 @@ export * from './route-record';
 export * from './route-store.module';
 export * from './routes.repository';
 export * from './scheduled-changesets.repository';
+export * from './tenant-safety.repository';

@@ -35,6 +35,10 @@ export interface RouteChange {
   url: string | null;
   active: boolean;
   precondition?: Precondition;
+  // `force` with this reason: the change may leave an environment of a tenant that protects its last
+  // active version with none (the write-time interlock, migration LastActiveInterlock). It travels in
+  // the event as force_reason.
+  forceReason?: string;
 }
 
 export interface AppliedChange {
@@ -47,6 +51,12 @@ export interface AppliedChange {
 export interface PreconditionFailed {
   preconditionFailed: true;
   currentRevision: number | null;
+}
+
+// The tenant protects its environments' last active version and the change, not forced, would have
+// left this route's environment with none: nothing was written.
+export interface LastActiveVersionRefused {
+  lastActiveVersion: true;
 }
 
 // One kept revision of a route (route_revisions): its state after that change and who made it.
@@ -71,14 +81,16 @@ export interface RouteHistory {
 }
 
 // One change of a changeset: a state to apply (as a single write), or a kept revision to restore.
-export type ChangesetItem = { key: RouteKey } & (
+export type ChangesetItem = { key: RouteKey; forceReason?: string } & (
   { change: RouteChange; rollbackTo?: undefined } | { change?: undefined; rollbackTo: number; precondition?: Precondition }
 );
 
 // Why a changeset was not applied (nothing was written): the change at `index` named a route that
-// does not exist, a revision its history does not keep, or a precondition that did not hold.
+// does not exist, a revision its history does not keep, a precondition that did not hold, or it
+// deactivated the last active version of a protected tenant's environment without force.
 export type ChangesetRefusal = { index: number } & (
   | { reason: 'not_found' }
   | { reason: 'revision_not_found'; revision: number; currentRevision: number; oldestRevision: number | null }
   | { reason: 'precondition_failed'; currentRevision: number | null }
+  | { reason: 'last_active_version' }
 );

@@ -16,6 +16,34 @@ export const BY_KEY = `t.name = $1 AND s.name = $2 AND env.name = $3 AND e.versi
 // columns plus created/changed, and matched: false when the precondition did not hold.
 export const APPLY_CHANGE = `SELECT * FROM tm_apply_route_change($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
+// The same change forced with the reason $12 (the write-time interlock, migration LastActiveInterlock):
+// the reason is set as the transaction-local tm.force_reason that the interlock's trigger reads, and
+// added to the event as force_reason. The function's event argument depends on the setting's result,
+// so the setting is made before the change, in the same statement (one round trip, as unforced).
+export const APPLY_CHANGE_FORCED = `SELECT r.* FROM (SELECT set_config('tm.force_reason', $12, true) AS reason) f
+  CROSS JOIN LATERAL tm_apply_route_change($1, $2, $3, $4, $5, $6, $7,
+    jsonb_set($8::jsonb, '{force_reason}', to_jsonb(f.reason)), $9, $10, $11) r`;
+
+// The interlock's check is deferred to the end of the transaction (a changeset is judged by its
+// outcome); a changeset runs it before it commits, so a refusal can be answered like the others.
+export const CHECK_INTERLOCKS = 'SET CONSTRAINTS tm_last_active_guard IMMEDIATE';
+
+// SQLSTATE of the interlock's refusal; its DETAIL is the route as JSON.
+export const LAST_ACTIVE_REFUSED = 'TM409';
+
+// The interlock's refusal: null when `err` is something else; else the route it names (null if
+// its DETAIL cannot be read, which only a changed trigger would cause).
+export function lastActiveRefusal(err: unknown): { route: RouteKey | null } | null {
+  const error = err as { code?: unknown; detail?: unknown; driverError?: { code?: unknown; detail?: unknown } } | null;
+  if ((error?.code ?? error?.driverError?.code) !== LAST_ACTIVE_REFUSED) return null;
+  try {
+    const route = JSON.parse(String(error?.detail ?? error?.driverError?.detail)) as RouteKey;
+    return { route: typeof route?.version === 'string' ? route : null };
+  } catch {
+    return { route: null };
+  }
+}
+
 export interface EndpointRow {
   id: number;
   tenant?: string;

@@ -8,6 +8,7 @@ import {
   AppliedChange,
   ChangesetItem,
   ChangesetRefusal,
+  LastActiveVersionRefused,
   PreconditionFailed,
   RouteChange,
   RouteListFilter,
@@ -16,9 +17,12 @@ import {
 } from './route-record';
 import {
   APPLY_CHANGE,
+  APPLY_CHANGE_FORCED,
   BY_KEY,
+  CHECK_INTERLOCKS,
   EndpointRow,
   keyParams,
+  lastActiveRefusal,
   ROUTE_COLUMNS,
   ROUTE_JOINS,
   REVISION_BY_NUMBER,
@@ -49,15 +53,23 @@ export class RoutesRepository {
   // route outside the scope, which is never written (not even created): to the caller it does not exist.
   // A change whose precondition does not hold writes nothing and says so (PreconditionFailed). The
   // precondition is ignored where the answer would be "not found" anyway (an activate of a missing
-  // route), as RFC 9110 §13.2.1 asks.
+  // route), as RFC 9110 §13.2.1 asks. A deactivation the tenant's interlock refuses (its last active
+  // version, not forced) writes nothing either (LastActiveVersionRefused): the trigger's check runs
+  // when the statement's own transaction commits.
   async applyChange(
     scope: TenantScope,
     key: RouteKey,
     change: RouteChange,
     event: RouteEventDraft,
-  ): Promise<AppliedChange | PreconditionFailed | null> {
+  ): Promise<AppliedChange | PreconditionFailed | LastActiveVersionRefused | null> {
     if (!inScope(scope, key.tenant)) return null;
-    const rows: ApplyRow[] = await this.query(APPLY_CHANGE, this.applyParams(key, change, event));
+    let rows: ApplyRow[];
+    try {
+      rows = await this.query(...this.applyStatement(key, change, event));
+    } catch (err) {
+      if (lastActiveRefusal(err)) return { lastActiveVersion: true };
+      throw err;
+    }
     if (!rows.length) return null;
     const row = rows[0];
     if (!row.matched) return { preconditionFailed: true, currentRevision: row.revision };
@@ -69,7 +81,8 @@ export class RoutesRepository {
   // the same transaction. Routes are locked in key order, whatever the request's order, so two
   // changesets over the same routes wait for each other instead of deadlocking. The first change
   // that cannot apply rolls everything back and is returned as the refusal; results are in the
-  // request's order. `events[i]` is change i's event draft.
+  // request's order. `events[i]` is change i's event draft. The interlock judges the changeset's
+  // outcome, after its last change (applyItems).
   async applyChangeset(
     scope: TenantScope,
     items: ChangesetItem[],
@@ -110,6 +123,19 @@ export class RoutesRepository {
       if ('refused' in outcome) return outcome;
       applied[index] = outcome.applied;
     }
+    // The deferred interlock, now rather than at commit, so that its refusal names the change (the
+    // route whose deactivation left its environment with no active version) like any other and a
+    // scheduled changeset can record it. Only changes that may deactivate can trip it.
+    if (items.some((item) => item.rollbackTo !== undefined || !item.change.active)) {
+      try {
+        await runner.query(CHECK_INTERLOCKS);
+      } catch (err) {
+        const refused = lastActiveRefusal(err);
+        if (!refused) throw err;
+        const named = refused.route ? items.findIndex((item) => routeKeyString(item.key) === routeKeyString(refused.route!)) : -1;
+        return { refused: { index: named >= 0 ? named : order[order.length - 1], reason: 'last_active_version' } };
+      }
+    }
     return { applied };
   }
 
@@ -138,11 +164,17 @@ export class RoutesRepository {
       }
       change = { url: row.is_active ? row.url! : null, active: row.is_active!, precondition: item.precondition };
     }
-    const rows: ApplyRow[] = await runner.query(APPLY_CHANGE, this.applyParams(item.key, change, event));
+    if (item.forceReason !== undefined) change = { ...change, forceReason: item.forceReason };
+    const rows: ApplyRow[] = await runner.query(...this.applyStatement(item.key, change, event));
     if (!rows.length) return { refused: { index, reason: 'not_found' } };
     const [row] = rows;
     if (!row.matched) return { refused: { index, reason: 'precondition_failed', currentRevision: row.revision } };
     return { applied: { route: toRecord(row, item.key), created: row.created, changed: row.changed } };
+  }
+
+  private applyStatement(key: RouteKey, change: RouteChange, event: RouteEventDraft): [string, unknown[]] {
+    const params = this.applyParams(key, change, event);
+    return change.forceReason === undefined ? [APPLY_CHANGE, params] : [APPLY_CHANGE_FORCED, [...params, change.forceReason]];
   }
 
   private applyParams(key: RouteKey, change: RouteChange, event: RouteEventDraft): unknown[] {

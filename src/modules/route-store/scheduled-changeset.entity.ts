@@ -55,4 +55,9 @@ export class ScheduledChangesetEntity {
 
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
   approvals: unknown;
+
+  // `force` with this reason (migration LastActiveInterlock): the changeset may leave an environment
+  // with no active version in a tenant that protects its last active versions.
+  @Column({ name: 'force_reason', type: 'varchar', length: 500, nullable: true })
+  forceReason: string | null;
 }

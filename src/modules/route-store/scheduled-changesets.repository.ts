@@ -23,6 +23,8 @@ export interface ScheduledChangesetRecord {
   cancelledBy: string | null;
   approvalsRequired: number;
   approvals: ScheduleApproval[];
+  // The changeset is forced with this reason (the write-time interlock), null when it is not.
+  forceReason: string | null;
 }
 
 export interface ScheduleApproval {
@@ -40,6 +42,7 @@ export interface NewScheduledChangeset {
   createdByKeyId: string;
   correlationId: string | null;
   approvalsRequired: number;
+  forceReason: string | null;
 }
 
 // Why an approval was not recorded (the record as it is says the rest).
@@ -53,7 +56,7 @@ export type DueResult =
   { record: ScheduledChangesetRecord; applied: AppliedChange[] } | { record: ScheduledChangesetRecord; refused: ChangesetRefusal | null };
 
 const COLUMNS = `id, tenant, changes, scheduled_at, status, created_at, created_by, created_by_key_id, correlation_id,
-  finished_at, outcome, cancelled_by, approvals_required, approvals`;
+  finished_at, outcome, cancelled_by, approvals_required, approvals, force_reason`;
 
 interface Row {
   id: string;
@@ -70,6 +73,7 @@ interface Row {
   cancelled_by: string | null;
   approvals_required: number;
   approvals: ScheduleApproval[];
+  force_reason: string | null;
 }
 
 function toRecord(row: Row): ScheduledChangesetRecord {
@@ -88,6 +92,7 @@ function toRecord(row: Row): ScheduledChangesetRecord {
     cancelledBy: row.cancelled_by,
     approvalsRequired: row.approvals_required,
     approvals: row.approvals,
+    forceReason: row.force_reason,
   };
 }
 
@@ -103,8 +108,9 @@ export class ScheduledChangesetsRepository {
 
   async create(schedule: NewScheduledChangeset): Promise<ScheduledChangesetRecord> {
     const rows = await this.db.query<Row[]>(
-      `INSERT INTO scheduled_changesets (id, tenant, changes, scheduled_at, created_by, created_by_key_id, correlation_id, approvals_required)
-       VALUES ($1, $2, $3::json, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+      `INSERT INTO scheduled_changesets (id, tenant, changes, scheduled_at, created_by, created_by_key_id, correlation_id, approvals_required,
+         force_reason)
+       VALUES ($1, $2, $3::json, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
       [
         schedule.id,
         schedule.tenant,
@@ -114,6 +120,7 @@ export class ScheduledChangesetsRepository {
         schedule.createdByKeyId,
         schedule.correlationId,
         schedule.approvalsRequired,
+        schedule.forceReason,
       ],
     );
     return toRecord(rows[0]);

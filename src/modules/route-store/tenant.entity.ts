@@ -11,4 +11,18 @@ export class TenantEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  // Write-time safety interlock (migration LastActiveInterlock): when true, no change may leave one
+  // of the tenant's environments with no active version unless it is forced with a reason.
+  @Column({ name: 'protect_last_active', type: 'boolean', default: false })
+  protectLastActive: boolean;
+
+  @Column({ name: 'safety_updated_at', type: 'timestamptz', nullable: true })
+  safetyUpdatedAt: Date | null;
+
+  @Column({ name: 'safety_updated_by', type: 'varchar', nullable: true })
+  safetyUpdatedBy: string | null;
+
+  @Column({ name: 'safety_updated_by_key_id', type: 'varchar', nullable: true })
+  safetyUpdatedByKeyId: string | null;
 }

@@ -4,7 +4,7 @@ import { ROUTE_CHANGED_EVENT, RouteEventDraft } from '../../contracts/route-even
 import { RouteKey } from '../../contracts/route-key';
 import { ChangesetItem, ChangesetRefusal, RouteChange } from '../route-store';
 import { ChangesetChange } from './dto/changeset-body';
-import { RouteNotFoundError, RoutePreconditionFailedError, RouteRevisionNotFoundError } from './routes.errors';
+import { RouteLastActiveVersionError, RouteNotFoundError, RoutePreconditionFailedError, RouteRevisionNotFoundError } from './routes.errors';
 import { expectedRevisionPrecondition } from './write-precondition';
 
 export type Intent = { kind: 'upsert'; url: string } | { kind: 'activate' } | { kind: 'deactivate' };
@@ -39,13 +39,15 @@ export function draftEvent(key: RouteKey, author: Principal, correlationId: stri
   };
 }
 
-// A changeset's change as the store's item (its precondition, if any, included).
-export function itemOf(change: ChangesetChange): ChangesetItem {
+// A changeset's change as the store's item (its precondition, if any, included), forced with the
+// changeset's reason when it is forced.
+export function itemOf(change: ChangesetChange, forceReason?: string): ChangesetItem {
   const precondition = change.expected_revision === undefined ? undefined : expectedRevisionPrecondition(change.expected_revision);
-  if (change.action === 'rollback') return { key: change.key, rollbackTo: change.to_revision, precondition };
+  const forced = forceReason === undefined ? {} : { forceReason };
+  if (change.action === 'rollback') return { key: change.key, rollbackTo: change.to_revision, precondition, ...forced };
   const intent: Intent = change.action === 'upsert' ? { kind: 'upsert', url: change.url } : { kind: change.action };
   const state = changeOf(intent);
-  return { key: change.key, change: precondition ? { ...state, precondition } : state };
+  return { key: change.key, change: precondition ? { ...state, precondition } : state, ...forced };
 }
 
 export function refusalError(refusal: ChangesetRefusal, change: ChangesetChange): Error {
@@ -61,5 +63,7 @@ export function refusalError(refusal: ChangesetRefusal, change: ChangesetChange)
         refusal.currentRevision,
         refusal.index,
       );
+    case 'last_active_version':
+      return new RouteLastActiveVersionError(change.key, refusal.index);
   }
 }

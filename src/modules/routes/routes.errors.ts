@@ -84,6 +84,25 @@ export class RouteRevisionNotFoundError extends DomainError {
   }
 }
 
+// The tenant protects its environments' last active version (PUT /api/v1/tenants/{tenant}/safety)
+// and the change, not forced, would have left this route's environment with none: 409, nothing
+// written. The way out is in the message: activate another version first (a changeset that does
+// both is judged by its outcome), or force the change with a reason.
+export class RouteLastActiveVersionError extends DomainError {
+  readonly code = 'ROUTE.LAST_ACTIVE_VERSION';
+
+  constructor(key: RouteKey, at?: number) {
+    const env = `${key.tenant}/${key.service}/${key.env}`;
+    super(
+      `${prefix(at)}Deactivating ${routeKeyPath(key)} would leave ${env} with no active version, and tenant ${key.tenant} ` +
+        'protects its last active versions. Activate another version first (a changeset may do both), or send "force": true ' +
+        'with a "reason"',
+      undefined,
+      { tenant: key.tenant, service: key.service, env: key.env, version: key.version, ...changeContext(at) },
+    );
+  }
+}
+
 // A point-in-time read (`as_of`) before the route was created: it did not exist then.
 export class RouteNotYetCreatedError extends DomainError {
   readonly code = 'ROUTE.NOT_FOUND';
@@ -131,6 +150,15 @@ function changeContext(at: number | undefined): { change_index?: number } {
 
 function prefix(at: number | undefined): string {
   return at === undefined ? '' : `changes.${at}: `;
+}
+
+// A tenant outside the caller's scope (its settings): 404, as its routes are.
+export class TenantNotFoundError extends DomainError {
+  readonly code = 'TENANT.NOT_FOUND';
+
+  constructor(tenant: string) {
+    super(`No tenant ${tenant}`, undefined, { tenant });
+  }
 }
 
 // Scheduled changesets (POST /api/v1/schedules).

@@ -8,6 +8,11 @@ export const ROUTES_METRICS = [
   makeCounterProvider({ name: METRIC.writeFailure, help: 'Write operations that failed (once per request)' }),
   makeHistogramProvider({ name: METRIC.writeLatency, help: 'Committed write latency', buckets: FAST_BUCKETS }),
   makeCounterProvider({
+    name: METRIC.writeInterlockRefusals,
+    help: "Writes and changesets refused by a tenant's write-time interlock (interlock=last_active_version)",
+    labelNames: ['interlock'],
+  }),
+  makeCounterProvider({
     name: METRIC.scheduledChangesets,
     help: 'Scheduled changesets that came due, by outcome (applied, failed)',
     labelNames: ['outcome'],

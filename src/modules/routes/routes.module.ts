@@ -15,10 +15,21 @@ import { WriteRoutes } from './write-routes';
 import { ScheduleRunner } from './schedule-runner';
 import { SchedulesController } from './schedules.controller';
 import { SchedulesService } from './schedules.service';
+import { TenantSafetyController } from './tenant-safety.controller';
+import { TenantSafetyService } from './tenant-safety.service';
 
 @Module({
   imports: [RouteStoreModule, AuthModule, AuditStoreModule, OutboxReaderModule, WebhookStoreModule, ConfigModule.forFeature(routesConfig)],
-  controllers: [RoutesController, SchedulesController],
-  providers: [RoutesService, WriteRoutes, RouteHistoryPruner, RoutePropagation, SchedulesService, ScheduleRunner, ...ROUTES_METRICS],
+  controllers: [RoutesController, SchedulesController, TenantSafetyController],
+  providers: [
+    RoutesService,
+    WriteRoutes,
+    RouteHistoryPruner,
+    RoutePropagation,
+    SchedulesService,
+    ScheduleRunner,
+    TenantSafetyService,
+    ...ROUTES_METRICS,
+  ],
 })
 export class RoutesModule {}

@@ -11,6 +11,7 @@ import { RouteHistoryRepository, RoutesRepository } from '../route-store';
 import { ChangesetChange } from './dto/changeset-body';
 import { changeOf, draftEvent, Intent, itemOf, refusalError } from './route-change';
 import {
+  RouteLastActiveVersionError,
   RouteNotFoundError,
   RouteNotYetCreatedError,
   RoutePreconditionFailedError,
@@ -31,6 +32,7 @@ export class RoutesService {
     @InjectMetric(METRIC.writeSuccess) private readonly successes: Counter<string>,
     @InjectMetric(METRIC.writeFailure) private readonly failures: Counter<string>,
     @InjectMetric(METRIC.writeLatency) private readonly latency: Histogram<string>,
+    @InjectMetric(METRIC.writeInterlockRefusals) private readonly interlockRefusals: Counter<string>,
   ) {}
 
   // `precondition` (conditional writes): the change applies only if it holds, else 412.
@@ -42,8 +44,10 @@ export class RoutesService {
     return this.write(caller, key, { kind: 'activate' }, precondition);
   }
 
-  deactivate(caller: Principal, key: RouteKey, precondition?: Precondition): Promise<AppliedChange> {
-    return this.write(caller, key, { kind: 'deactivate' }, precondition);
+  // `forceReason`: forced past the tenant's write-time interlock, with this reason (else a deactivation
+  // of an environment's last active version in a protected tenant is refused, 409).
+  deactivate(caller: Principal, key: RouteKey, precondition?: Precondition, forceReason?: string): Promise<AppliedChange> {
+    return this.write(caller, key, { kind: 'deactivate' }, precondition, forceReason);
   }
 
   // Restores the state of a kept revision as a new change (revision, event and history row of its
@@ -51,7 +55,7 @@ export class RoutesService {
   // one deactivates it. Already in that state: a no-op, like any write. The revision's row is
   // immutable, so reading it before the write needs no lock; `precondition` guards against a change
   // made in between, as for any write.
-  rollback(caller: Principal, key: RouteKey, toRevision: number, precondition?: Precondition): Promise<AppliedChange> {
+  rollback(caller: Principal, key: RouteKey, toRevision: number, precondition?: Precondition, forceReason?: string): Promise<AppliedChange> {
     return this.write(
       caller,
       key,
@@ -63,6 +67,7 @@ export class RoutesService {
         return target.isActive ? { kind: 'upsert', url: target.url } : { kind: 'deactivate' };
       },
       precondition,
+      forceReason,
     );
   }
 
@@ -71,13 +76,15 @@ export class RoutesService {
   // expected_revision on a change is its precondition. The first change that cannot apply (a route
   // or revision that is not there, a precondition that does not hold) fails the whole changeset with
   // that change's error, naming its index. Results are in the request's order.
-  async applyChangeset(caller: Principal, changes: ChangesetChange[]): Promise<AppliedChange[]> {
+  // `forceReason`: the changeset is forced past the tenant's interlock, which judges its outcome.
+  async applyChangeset(caller: Principal, changes: ChangesetChange[], forceReason?: string): Promise<AppliedChange[]> {
     this.requests.inc(changes.length);
     const stopTimer = this.latency.startTimer();
     try {
       const correlationId = this.correlationId();
       const events = changes.map((change) => draftEvent(change.key, caller, correlationId));
-      const result = await this.repository.applyChangeset(scopeOf(caller), changes.map(itemOf), events);
+      const items = changes.map((change) => itemOf(change, forceReason));
+      const result = await this.repository.applyChangeset(scopeOf(caller), items, events);
       if ('refused' in result) throw refusalError(result.refused, changes[result.refused.index]);
       stopTimer();
       this.successes.inc(changes.length);
@@ -85,6 +92,7 @@ export class RoutesService {
       return result.applied;
     } catch (err) {
       this.failures.inc(changes.length);
+      this.countRefusal(err);
       throw err;
     }
   }
@@ -132,24 +140,33 @@ export class RoutesService {
     key: RouteKey,
     intentOf: Intent | (() => Promise<Intent>),
     precondition?: Precondition,
+    forceReason?: string,
   ): Promise<AppliedChange> {
     this.requests.inc();
     const stopTimer = this.latency.startTimer();
     try {
       const intent = typeof intentOf === 'function' ? await intentOf() : intentOf;
       const event = draftEvent(key, caller, this.correlationId());
-      const change = precondition ? { ...changeOf(intent), precondition } : changeOf(intent);
+      let change = changeOf(intent);
+      if (precondition) change = { ...change, precondition };
+      if (forceReason !== undefined) change = { ...change, forceReason };
       const result = await this.repository.applyChange(scopeOf(caller), key, change, event);
       if (!result) throw new RouteNotFoundError(key);
       if ('preconditionFailed' in result) throw new RoutePreconditionFailedError(key, precondition!, result.currentRevision);
+      if ('lastActiveVersion' in result) throw new RouteLastActiveVersionError(key);
       stopTimer();
       this.successes.inc();
       if (result.changed) await this.refreshCache(result.route);
       return result;
     } catch (err) {
       this.failures.inc();
+      this.countRefusal(err);
       throw err;
     }
+  }
+
+  private countRefusal(err: unknown): void {
+    if (err instanceof RouteLastActiveVersionError) this.interlockRefusals.inc({ interlock: 'last_active_version' });
   }
 
   // Read-your-writes on this instance: the committed state goes into Redis right away; the revision

@@ -7,6 +7,7 @@ import { Authenticator } from '../auth';
 import { AppliedChange, DuePlan, DueResult, ScheduledChangesetRecord, ScheduledChangesetsRepository } from '../route-store';
 import { ScheduleStatus } from '../route-store';
 import { ChangesetChange, parseChangesetBody } from './dto/changeset-body';
+import { forceReasonOf } from './dto/force-override';
 import { RouteResponseDto } from './dto/route-response.dto';
 import { changeAsRequested, ScheduleBody } from './dto/schedule-body';
 import { ScheduleResponseDto } from './dto/schedule.dto';
@@ -44,6 +45,7 @@ export class SchedulesService {
       createdByKeyId: caller.keyId,
       correlationId: this.cls.isActive() ? (this.cls.getId() ?? null) : null,
       approvalsRequired: body.approvalsRequired,
+      forceReason: forceReasonOf(body) ?? null,
     });
     return present(record);
   }
@@ -134,7 +136,11 @@ export class SchedulesService {
     }
     const author: Principal = { keyId: record.createdByKeyId, keyName: record.createdBy, tenant: record.tenant, role: 'writer' };
     const changes = changesOf(record);
-    return { items: changes.map(itemOf), events: changes.map((change) => draftEvent(change.key, author, record.correlationId)) };
+    const forceReason = record.forceReason ?? undefined;
+    return {
+      items: changes.map((change) => itemOf(change, forceReason)),
+      events: changes.map((change) => draftEvent(change.key, author, record.correlationId)),
+    };
   }
 }
 
@@ -170,6 +176,8 @@ function present(record: ScheduledChangesetRecord): ScheduleResponseDto {
     cancelled_by: record.cancelledBy,
     approvals_required: record.approvalsRequired,
     approvals: record.approvals,
+    force: record.forceReason !== null,
+    reason: record.forceReason,
   };
 }
 

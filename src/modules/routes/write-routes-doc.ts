@@ -17,6 +17,26 @@ const ERRORS = {
   503: errorResponse(503),
 };
 
+// Deactivations (a deactivate, a rollback to an inactive revision, a changeset) may meet the
+// tenant's write-time interlock.
+const LAST_ACTIVE_VERSION = errorResponse(409, {
+  description:
+    'ROUTE.LAST_ACTIVE_VERSION: the tenant protects its last active versions (PUT /api/v1/tenants/{tenant}/safety) and the ' +
+    'change would leave the environment with none; nothing was written. Activate another version first, or send ' +
+    '"force": true with a "reason"',
+  example: {
+    error: 'ROUTE.LAST_ACTIVE_VERSION',
+    message:
+      'Deactivating team-a/payments/prod/v2 would leave team-a/payments/prod with no active version, and tenant team-a protects ' +
+      'its last active versions. Activate another version first (a changeset may do both), or send "force": true with a "reason"',
+    tenant: 'team-a',
+    service: 'payments',
+    env: 'prod',
+    version: 'v2',
+    correlation_id: '2f1c6a4e-8d3b-4c7a-9e21-5b0d7f3a9c10',
+  },
+});
+
 function write(operation: {
   operationId: string;
   summary: string;
@@ -78,8 +98,11 @@ export const ACTIVATE_OPERATION = write({
 export const DEACTIVATE_OPERATION = write({
   operationId: 'RoutesController_deactivate',
   summary: 'Deactivate a route (soft delete; no-op when already inactive)',
-  body: 'RouteChangeDto',
-  responses: { 200: route('OK') },
+  description:
+    'In a tenant that protects its last active versions, deactivating the only active version of an environment is refused ' +
+    '(409 ROUTE.LAST_ACTIVE_VERSION) unless the body has "force": true and a "reason", which the event carries as force_reason.',
+  body: 'DeactivateRouteDto',
+  responses: { 200: route('OK'), 409: LAST_ACTIVE_VERSION },
 });
 
 export const ROLLBACK_OPERATION = write({
@@ -90,9 +113,10 @@ export const ROLLBACK_OPERATION = write({
     'change: an active revision sets its URL and activates the route (event action updated or activated), an inactive one ' +
     'deactivates it. Already in that state: no change and no event. A revision that is not kept (pruned past ' +
     'ROUTE_HISTORY_LIMIT, or not reached yet) is 404 ROUTE.REVISION_NOT_FOUND with current_revision and oldest_revision. ' +
-    'Send If-Match: "<current revision>" (or expected_revision) so a change made since you read the history is not undone.',
+    'Send If-Match: "<current revision>" (or expected_revision) so a change made since you read the history is not undone. ' +
+    "A rollback that deactivates meets the tenant's write-time interlock as a deactivate does (force and reason).",
   body: 'RollbackRouteDto',
-  responses: { 200: route('The route, at a new revision (or unchanged when it was already in that state)') },
+  responses: { 200: route('The route, at a new revision (or unchanged when it was already in that state)'), 409: LAST_ACTIVE_VERSION },
 });
 
 export const CHANGESET_OPERATION: OperationObject = {
@@ -106,11 +130,14 @@ export const CHANGESET_OPERATION: OperationObject = {
     'A change that cannot apply (its route or revision is not there, its expected_revision does not hold) stops the ' +
     'changeset with that error, `change_index` naming it, and nothing is written. Counts as one write per change in the ' +
     'rate limit. Preconditions go in each change (expected_revision); If-Match and If-None-Match are refused here. ' +
-    'The body may be up to 256 KiB (16 KiB for other requests).',
+    "The body may be up to 256 KiB (16 KiB for other requests). The tenant's write-time interlock judges the outcome: a " +
+    'changeset that activates v2 and deactivates v1 passes; one that leaves an environment with no active version is 409 ' +
+    'ROUTE.LAST_ACTIVE_VERSION unless it has "force": true and a "reason" at the top.',
   parameters: [{ ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } }],
   requestBody: { required: true, content: json('ChangesetDto') },
   responses: {
     200: { description: 'Every change was applied (or was already in effect), in the order of the request', content: json('ChangesetResponseDto') },
     ...ERRORS,
+    409: LAST_ACTIVE_VERSION,
   },
 };

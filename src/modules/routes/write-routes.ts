@@ -16,6 +16,9 @@ import { CreateRouteBody, parseCreateRouteBody } from './dto/create-route-body';
 import { CreateRouteDto } from './dto/create-route.dto';
 import { RouteChangeBody, parseRouteChangeBody } from './dto/route-change-body';
 import { RouteChangeDto } from './dto/route-change.dto';
+import { DeactivateRouteBody, parseDeactivateRouteBody } from './dto/deactivate-route-body';
+import { DeactivateRouteDto } from './dto/deactivate-route.dto';
+import { forceReasonOf } from './dto/force-override';
 import { parseRollbackRouteBody, RollbackRouteBody } from './dto/rollback-route-body';
 import { RollbackRouteDto } from './dto/rollback-route.dto';
 import { RouteResponseDto } from './dto/route-response.dto';
@@ -48,21 +51,21 @@ const ACTIVATE: WriteOperation<RouteChangeBody> = {
   parse: parseRouteChangeBody,
   apply: (routes, caller, input, precondition) => routes.activate(caller, keyOf(input), precondition),
 };
-const DEACTIVATE: WriteOperation<RouteChangeBody> = {
+const DEACTIVATE: WriteOperation<DeactivateRouteBody> = {
   path: `${BASE}/deactivate`,
-  parse: parseRouteChangeBody,
-  apply: (routes, caller, input, precondition) => routes.deactivate(caller, keyOf(input), precondition),
+  parse: parseDeactivateRouteBody,
+  apply: (routes, caller, input, precondition) => routes.deactivate(caller, keyOf(input), precondition, forceReasonOf(input)),
 };
 
 const ROLLBACK: WriteOperation<RollbackRouteBody> = {
   path: `${BASE}/rollback`,
   parse: parseRollbackRouteBody,
-  apply: (routes, caller, input, precondition) => routes.rollback(caller, keyOf(input), input.to_revision, precondition),
+  apply: (routes, caller, input, precondition) => routes.rollback(caller, keyOf(input), input.to_revision, precondition, forceReasonOf(input)),
 };
 
 documentRawRoute({ path: CREATE.path, method: 'post', operation: CREATE_OPERATION, models: [CreateRouteDto, RouteResponseDto] });
 documentRawRoute({ path: ACTIVATE.path, method: 'post', operation: ACTIVATE_OPERATION, models: [RouteChangeDto, RouteResponseDto] });
-documentRawRoute({ path: DEACTIVATE.path, method: 'post', operation: DEACTIVATE_OPERATION, models: [RouteChangeDto, RouteResponseDto] });
+documentRawRoute({ path: DEACTIVATE.path, method: 'post', operation: DEACTIVATE_OPERATION, models: [DeactivateRouteDto, RouteResponseDto] });
 documentRawRoute({ path: ROLLBACK.path, method: 'post', operation: ROLLBACK_OPERATION, models: [RollbackRouteDto, RouteResponseDto] });
 
 const CHANGESET_PATH = `${BASE}/changeset`;
@@ -182,7 +185,7 @@ export class WriteRoutes implements OnModuleInit {
           })),
         );
       }
-      const applied = await this.bulkheads.run('writes', () => this.routes.applyChangeset(caller, input.changes));
+      const applied = await this.bulkheads.run('writes', () => this.routes.applyChangeset(caller, input.changes, forceReasonOf(input)));
       return {
         tenant: input.tenant,
         changes: applied.map((change) => ({

@@ -28,6 +28,13 @@ export class AuditRouteEventDto {
   occurred_at: string;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2026-01-14T17:00:00.250Z', description: 'When it was audited (UTC)' })
   processed_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: null,
+    description: 'Why the change was forced past the tenant\'s write-time interlock ("force": true); null when it was not forced',
+  })
+  force_reason: string | null;
 
   static from(doc: AuditEvent): AuditRouteEventDto {
     return {
@@ -42,6 +49,7 @@ export class AuditRouteEventDto {
       revision: doc.revision ?? null,
       occurred_at: doc.occurred_at.toISOString(),
       processed_at: doc.processed_at ? doc.processed_at.toISOString() : null,
+      force_reason: doc.force_reason ?? null,
     };
   }
 }

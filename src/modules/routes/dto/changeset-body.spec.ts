@@ -108,4 +108,29 @@ describe(parseChangesetBody.name, () => {
       { field: 'changes.0.constructor', problem: 'is not an accepted field' },
     ]);
   });
+
+  it('should take force and its reason once, for the whole changeset', () => {
+    const changes = [{ action: 'deactivate', ...route('v1') }];
+    expect(parseChangesetBody({ tenant: 'team-a', force: true, reason: 'decommission', changes }).value).toEqual({
+      tenant: 'team-a',
+      changes: [{ action: 'deactivate', key: key('v1') }],
+      force: true,
+      reason: 'decommission',
+    });
+    expect(parseChangesetBody({ tenant: 'team-a', force: true, changes }).details).toEqual([
+      { field: 'reason', problem: 'is required with "force": true (why the interlock is overridden)' },
+    ]);
+    expect(parseChangesetBody({ tenant: 'team-a', reason: 'x', changes }).details).toEqual([
+      { field: 'reason', problem: 'is accepted only with "force": true' },
+    ]);
+  });
+
+  it.each([['deactivate'], ['rollback'], ['activate']])('should refuse force and reason inside a %s change', (action) => {
+    const change = { action, ...route('v1'), ...(action === 'rollback' ? { to_revision: 1 } : {}), force: true, reason: 'x' };
+    const problem = 'is not an accepted field (a changeset is forced as a whole: send it once, at the top)';
+    expect(parseChangesetBody({ tenant: 'team-a', changes: [change] }).details).toEqual([
+      { field: 'changes.0.force', problem },
+      { field: 'changes.0.reason', problem },
+    ]);
+  });
 });

@@ -3,6 +3,7 @@ import { HandValidated } from '../../../common/validation/hand-validators';
 import { routeNameProblem, unknownFields } from '../../../common/validation/route-key-query';
 import { RouteKey, routeKeyString } from '../../../contracts/route-key';
 import { parseCreateRouteBody } from './create-route-body';
+import { addForceOverride, FORCE_FIELD, ForceOverride, REASON_FIELD } from './force-override';
 import { parseRollbackRouteBody } from './rollback-route-body';
 import { parseRouteChangeBody } from './route-change-body';
 
@@ -14,7 +15,7 @@ export type ChangesetChange = { key: RouteKey; expected_revision?: number } & (
   { action: 'upsert'; url: string } | { action: 'activate' | 'deactivate' } | { action: 'rollback'; to_revision: number }
 );
 
-export interface ChangesetBody {
+export interface ChangesetBody extends ForceOverride {
   tenant: string;
   changes: ChangesetChange[];
 }
@@ -23,7 +24,9 @@ export interface ChangesetBody {
 // rollback), so a change in a changeset is accepted exactly when the same request on its own would
 // be, with the same messages; its fields are reported as `changes.<i>.<field>`. The tenant is given
 // once, at the top: every change of a changeset belongs to one tenant (one rate-limit bucket, one
-// scope check), and a `tenant` inside a change is refused rather than silently overridden.
+// scope check), and a `tenant` inside a change is refused rather than silently overridden. So are
+// `force` and `reason` (force-override.ts): the write-time interlock judges the changeset's outcome,
+// so its override is the changeset's, given once at the top next to the tenant.
 const PARSERS = {
   upsert: parseCreateRouteBody,
   activate: parseRouteChangeBody,
@@ -36,10 +39,11 @@ const CHANGES_PROBLEM = `must be an array of 1 to ${CHANGESET_MAX_CHANGES} chang
 
 export function parseChangesetBody(input: object): HandValidated<ChangesetBody> {
   const source = input as Record<string, unknown>;
-  const details = unknownFields(source, ['tenant', 'changes']);
+  const details = unknownFields(source, ['tenant', 'changes', FORCE_FIELD, REASON_FIELD]);
   const tenant = own(source, 'tenant');
   const tenantProblem = routeNameProblem(tenant);
   if (tenantProblem) details.push({ field: 'tenant', problem: tenantProblem });
+  const override = addForceOverride(source, details, {});
   const raw = own(source, 'changes');
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > CHANGESET_MAX_CHANGES) {
     details.push({ field: 'changes', problem: raw === undefined || raw === null ? 'is required' : CHANGES_PROBLEM });
@@ -56,7 +60,7 @@ export function parseChangesetBody(input: object): HandValidated<ChangesetBody> 
     else seen.set(id, index);
     changes.push(change);
   });
-  return details.length ? { details } : { value: { tenant: (tenant as string).trim(), changes } };
+  return details.length ? { details } : { value: { tenant: (tenant as string).trim(), changes, ...override } };
 }
 
 function parseChange(item: unknown, tenant: unknown, at: string, details: ErrorDetail[]): ChangesetChange | undefined {
@@ -76,6 +80,8 @@ function parseChange(item: unknown, tenant: unknown, at: string, details: ErrorD
   for (const [name, value] of Object.entries(fields)) {
     if (name === 'tenant')
       details.push({ field: `${at}.tenant`, problem: 'is not an accepted field (the changeset names its tenant once, at the top)' });
+    else if (name === FORCE_FIELD || name === REASON_FIELD)
+      details.push({ field: `${at}.${name}`, problem: 'is not an accepted field (a changeset is forced as a whole: send it once, at the top)' });
     else if (name !== 'action') body[name] = value;
   }
   body.tenant = tenant;

@@ -3,6 +3,7 @@ import { MAX_URL_LENGTH } from '../../../common/validation/endpoint-url';
 import { ROUTE_NAME_PATTERN } from '../../../common/validation/route-name.decorator';
 import { MAX_REVISION } from '../write-precondition';
 import { CHANGE_ACTIONS, CHANGESET_MAX_CHANGES } from './changeset-body';
+import { MAX_REASON_LENGTH } from './force-override';
 import { RouteResponseDto } from './route-response.dto';
 
 const name = (example: string, description: string) => ({ example, description, pattern: ROUTE_NAME_PATTERN.source, minLength: 1, maxLength: 128 });
@@ -50,6 +51,24 @@ export class ChangesetDto {
 
   @ApiProperty({ type: [ChangesetChangeDto], minItems: 1, maxItems: CHANGESET_MAX_CHANGES, description: 'At most one change per route' })
   changes: ChangesetChangeDto[];
+
+  @ApiPropertyOptional({
+    type: 'boolean',
+    example: true,
+    description:
+      "Override the tenant's write-time interlock for the whole changeset (it is judged by the changeset's outcome): apply it even " +
+      'if it leaves an environment with no active version. Requires a reason; not accepted inside a change.',
+  })
+  force?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: MAX_REASON_LENGTH,
+    example: 'billing retired, ticket OPS-1234',
+    description: 'Required with "force": true, and accepted only with it. Carried in every event of the changeset as force_reason.',
+  })
+  reason?: string;
 }
 
 export class ChangesetResultDto {

@@ -33,6 +33,11 @@ describe(parseRollbackRouteBody.name, () => {
     [{ to_revision: 0, expected_revision: -1, tenant: 'a:b', extra: 1 }],
     [{ ...ok, revision: 3 }],
     [{}],
+    [{ ...ok, force: true, reason: 'roll back the whole environment' }],
+    [{ ...ok, force: true }],
+    [{ ...ok, reason: 'no force' }],
+    [{ ...ok, to_revision: 0, force: 'yes', reason: '' }],
+    [{ tenant: 'a b', force: true, reason: 3, expected_revision: -1, extra: 1 }],
   ])('should give the same answer as the DTO decorators for %j', async (body) => {
     expect(parseRollbackRouteBody(body)).toEqual(await viaDecorators(body));
   });

@@ -3,6 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { registerDecorator } from 'class-validator';
 import { validateByHand } from '../../../common/validation/hand-validators';
 import { MAX_REVISION } from '../write-precondition';
+import { IsForce, IsForceReason } from './force-override';
 import { parseRollbackRouteBody, toRevisionProblem, TO_REVISION_PROBLEM } from './rollback-route-body';
 import { RouteChangeDto } from './route-change.dto';
 
@@ -31,10 +32,17 @@ function IsToRevision() {
 }
 
 // The body of a rollback: the route, the revision to restore, and optionally the revision the route
-// must be at now (optimistic concurrency, as for every write).
+// must be at now (optimistic concurrency, as for every write). A rollback to an inactive revision is
+// a deactivation, so it may be forced past the tenant's interlock like one.
 export class RollbackRouteDto extends RouteChangeDto {
   @IsToRevision()
   to_revision: number;
+
+  @IsForce()
+  force?: boolean;
+
+  @IsForceReason()
+  reason?: string;
 }
 
 validateByHand(RollbackRouteDto, parseRollbackRouteBody);

@@ -47,6 +47,21 @@ describe('parseScheduleBody', () => {
   });
 });
 
+describe('parseScheduleBody force', () => {
+  const at = '2026-12-24T02:00:00Z';
+
+  it('should keep the changeset-level force and reason', () => {
+    const parsed = parseScheduleBody({ tenant: 'team-a', changes: CHANGES, scheduled_at: at, force: true, reason: 'billing retired' }, NOW);
+    expect(parsed.value).toMatchObject({ force: true, reason: 'billing retired' });
+  });
+
+  it('should refuse force without a reason, as a changeset does', () => {
+    expect(parseScheduleBody({ tenant: 'team-a', changes: CHANGES, scheduled_at: at, force: true }, NOW).details).toEqual([
+      { field: 'reason', problem: 'is required with "force": true (why the interlock is overridden)' },
+    ]);
+  });
+});
+
 describe('parseScheduleBody approvals_required', () => {
   const body = (approvals: unknown) => ({ tenant: 'team-a', changes: CHANGES, scheduled_at: '2026-12-24T02:00:00Z', approvals_required: approvals });
 

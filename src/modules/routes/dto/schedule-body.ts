@@ -3,33 +3,44 @@ import { HandValidated } from '../../../common/validation/hand-validators';
 import { unknownFields } from '../../../common/validation/route-key-query';
 import { parseZonedTimestamp, ZONED_TIMESTAMP_PROBLEM } from '../../../common/validation/zoned-timestamp';
 import { ChangesetChange, parseChangesetBody } from './changeset-body';
+import { FORCE_FIELD, ForceOverride, REASON_FIELD } from './force-override';
 
 // How far ahead a changeset may be scheduled.
 export const SCHEDULE_MAX_AHEAD_DAYS = 366;
 export const SCHEDULE_MAX_APPROVALS = 3;
 
-export interface ScheduleBody {
+export interface ScheduleBody extends ForceOverride {
   tenant: string;
   changes: ChangesetChange[];
   scheduledAt: Date;
   approvalsRequired: number;
 }
 
-// A changeset (parseChangesetBody: the same changes, rules and messages) plus `scheduled_at`, a
+// A changeset (parseChangesetBody: the same changes, rules and messages, force and reason included) plus `scheduled_at`, a
 // zoned time in the future, at most SCHEDULE_MAX_AHEAD_DAYS ahead, and optionally
 // `approvals_required` (0 to SCHEDULE_MAX_APPROVALS, default 0).
 export function parseScheduleBody(input: object, now = new Date()): HandValidated<ScheduleBody> {
   const source = input as Record<string, unknown>;
-  const details: ErrorDetail[] = unknownFields(source, ['tenant', 'changes', 'scheduled_at', 'approvals_required']);
+  const details: ErrorDetail[] = unknownFields(source, ['tenant', 'changes', FORCE_FIELD, REASON_FIELD, 'scheduled_at', 'approvals_required']);
   const raw = Object.prototype.hasOwnProperty.call(source, 'scheduled_at') ? source.scheduled_at : undefined;
-  const parsed = parseChangesetBody(pick(source, ['tenant', 'changes']));
+  const parsed = parseChangesetBody(pick(source, ['tenant', 'changes', FORCE_FIELD, REASON_FIELD]));
   if (parsed.details) details.push(...parsed.details);
   const scheduledAt = scheduledAtOf(raw, now, details);
   const approvals = Object.prototype.hasOwnProperty.call(source, 'approvals_required') ? source.approvals_required : 0;
   const approvalsOk = Number.isInteger(approvals) && (approvals as number) >= 0 && (approvals as number) <= SCHEDULE_MAX_APPROVALS;
   if (!approvalsOk) details.push({ field: 'approvals_required', problem: `must be an integer between 0 and ${SCHEDULE_MAX_APPROVALS}` });
   if (details.length || !parsed.value || !scheduledAt) return { details };
-  return { value: { tenant: parsed.value.tenant, changes: parsed.value.changes, scheduledAt, approvalsRequired: approvals as number } };
+  const { tenant, changes, force, reason } = parsed.value;
+  return {
+    value: {
+      tenant,
+      changes,
+      scheduledAt,
+      approvalsRequired: approvals as number,
+      ...(force === undefined ? {} : { force }),
+      ...(reason === undefined ? {} : { reason }),
+    },
+  };
 }
 
 function scheduledAtOf(raw: unknown, now: Date, details: ErrorDetail[]): Date | undefined {

@@ -68,6 +68,8 @@ export class ScheduleResponseDto {
   @ApiProperty({ type: 'string', nullable: true, example: null }) cancelled_by: string | null;
   @ApiProperty({ type: 'integer', example: 0 }) approvals_required: number;
   @ApiProperty({ type: [ScheduleApprovalDto] }) approvals: ScheduleApprovalDto[];
+  @ApiProperty({ example: false, description: "Forced past the tenant's write-time interlock (with reason)" }) force: boolean;
+  @ApiProperty({ type: 'string', nullable: true, example: null, description: 'Why it is forced; null when it is not' }) reason: string | null;
 }
 
 export class ScheduleListResponseDto {
