@@ -145,6 +145,13 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(1000) WEBHOOK_MAX_PER_TENANT: number = 25;
   @IsInt() @Min(0) @Max(31_536_000_000) WEBHOOK_DISABLE_AFTER_MS: number = 259_200_000;
 
+  // The cache reconciler (anti-entropy, consumer process with cache_invalidation): a pass over every
+  // route comparing Redis with PostgreSQL, CACHE_RECONCILE_BATCH routes every CACHE_RECONCILE_INTERVAL_MS
+  // (0: off); a cache entry behind PostgreSQL by a change older than CACHE_RECONCILE_GRACE_MS is drift.
+  @IsInt() @Min(0) @Max(3_600_000) CACHE_RECONCILE_INTERVAL_MS: number = 1_000;
+  @IsInt() @Min(1) @Max(10_000) CACHE_RECONCILE_BATCH: number = 500;
+  @IsInt() @Min(100) @Max(3_600_000) CACHE_RECONCILE_GRACE_MS: number = 5_000;
+
   @IsInt() @Min(1) @Max(1000) BREAKER_FAILURE_THRESHOLD: number = 5;
   @IsInt() @Min(100) @Max(600_000) BREAKER_HALF_OPEN_AFTER_MS: number = 5_000;
   @IsInt() @Min(0) @Max(100) RETRY_BUDGET_PERCENT: number = 20;

@@ -52,6 +52,7 @@ export function withoutRoute(event: RouteChangedEvent) {
     revision: event.revision,
     occurred_at: event.occurred_at,
     processed_at: expect.stringMatching(ISO_UTC),
+    force_reason: event.force_reason ?? null,
   };
 }
 

@@ -40,6 +40,7 @@ const SOURCE_METRICS = [
   'consumer_event_delay_seconds',
   'webhook_deliveries_total',
   'webhook_subscriptions_disabled_total',
+  'cache_drift_total',
 ];
 const HISTOGRAMS = new Set(['write_latency_seconds', 'resolve_latency_seconds', 'api_request_duration_seconds', 'consumer_event_delay_seconds']);
 const isKnownMetric = (name: string) =>

@@ -10,6 +10,7 @@ import { RouteStoreModule } from '../route-store';
 import { AUDIT_LOG_TRANSPORT, AuditLogConsumer } from './audit-log.consumer';
 import { CACHE_INVALIDATION_TRANSPORT, CacheInvalidationConsumer } from './cache-invalidation.consumer';
 import { CACHE_WARMING_TRANSPORT, CacheWarmingConsumer } from './cache-warming.consumer';
+import { CacheReconciler } from './cache-reconciler';
 import { WEBHOOKS_TRANSPORT, WebhooksConsumer } from './webhooks.consumer';
 import { WebhookDeliveryModule } from '../webhooks';
 
@@ -28,6 +29,8 @@ export interface ConsumerGroupDefinition {
   retryBudget: Dependency;
   // /health/ready entries (name -> indicator) besides Kafka and the group's own `consumer:<group>`.
   readiness: Record<string, Type<ReadinessIndicator>>;
+  // Background work that belongs with the group (providers started with the process), if any.
+  workers?: Array<Type<unknown>>;
 }
 
 // Every consumer group, defined once: the consumer process's modules, its readiness checks and its
@@ -43,6 +46,8 @@ export function consumerGroups(): Record<ConsumerGroupName, ConsumerGroupDefinit
       stores: [RouteStoreModule],
       retryBudget: 'redis',
       readiness: { redis: RedisHealthIndicator },
+      // Anti-entropy for what the group keeps current: finds and repairs what events missed.
+      workers: [CacheReconciler],
     },
     cache_warming: {
       handler: CacheWarmingConsumer,

@@ -16,4 +16,17 @@ export const CONSUMERS_METRICS = [
     labelNames: ['group'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
   }),
+  // The cache reconciler (cache-reconciler.ts), with the cache_invalidation group.
+  makeCounterProvider({ name: METRIC.cacheReconcileChecked, help: 'Routes whose cache entry the reconciler compared with PostgreSQL' }),
+  makeCounterProvider({
+    name: METRIC.cacheDrift,
+    help: 'Cache entries found wrong and repaired: stale (behind PostgreSQL past the grace), mismatch (same revision, other state), ahead',
+    labelNames: ['kind'],
+  }),
+  makeHistogramProvider({
+    name: METRIC.cacheStaleness,
+    help: 'How long a stale cache entry had been behind PostgreSQL when the reconciler found it',
+    buckets: [1, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400],
+  }),
+  makeGaugeProvider({ name: METRIC.cacheReconcilePass, help: 'Seconds the last complete reconciliation pass over every route took' }),
 ];

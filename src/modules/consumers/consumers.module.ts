@@ -1,5 +1,7 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
+import { reconcileConfig } from '../../config/reconcile.config';
 import { makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
 import { Readiness, READINESS_METRIC } from '../health';
@@ -23,7 +25,11 @@ export class ConsumersModule {
     const stores = new Map<string, Type<ReadinessIndicator>>(definitions.flatMap((d) => Object.entries(d.readiness)));
     return {
       module: ConsumersModule,
-      imports: [TerminusModule.forRoot({ logger: false }), ...new Set(definitions.flatMap((d) => d.stores))],
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        ConfigModule.forFeature(reconcileConfig),
+        ...new Set(definitions.flatMap((d) => d.stores)),
+      ],
       controllers: [ConsumerHealthController, ...definitions.map((d) => d.handler)],
       providers: [
         Readiness,
@@ -33,6 +39,7 @@ export class ConsumersModule {
         ConsumerGroupsHealthIndicator,
         KafkaHealthIndicator,
         ...new Set(stores.values()),
+        ...new Set(definitions.flatMap((d) => d.workers ?? [])),
         ...CONSUMERS_METRICS,
         makeGaugeProvider({ name: READINESS_METRIC, help: '1 when the last /health/ready passed, 0 when it failed' }),
         readinessChecks(groups, [...stores]),

@@ -28,7 +28,7 @@ import {
 } from './route-cache-codec';
 
 export type { AppliedMark } from './route-cache-codec';
-export { APPLIED_MARK_TTL_SECONDS } from './route-cache-codec';
+export { APPLIED_MARK_TTL_SECONDS, CACHE_NAMESPACE } from './route-cache-codec';
 
 type RedisWithScript = Redis & {
   storeRouteIfNewer(key: string, revision: number, value: string, ttlSeconds: number, channel: string, message: string): Promise<number>;
