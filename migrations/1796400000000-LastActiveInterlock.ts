@@ -1,5 +1,37 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
+// The trigger function as this migration creates it (a later one replaces it and restores it on down).
+export const LAST_ACTIVE_GUARD_FUNCTION = `
+            FUNCTION "tm_guard_last_active"() RETURNS trigger
+            LANGUAGE plpgsql
+            AS $fn$
+            DECLARE
+                v_protected boolean;
+                v_tenant varchar;
+                v_service varchar;
+                v_env varchar;
+            BEGIN
+                SELECT t.protect_last_active, t.name, s.name, env.name
+                INTO v_protected, v_tenant, v_service, v_env
+                FROM environments env
+                JOIN services s ON s.id = env.service_id
+                JOIN tenants t ON t.id = s.tenant_id
+                WHERE env.id = NEW.environment_id;
+                IF NOT coalesce(v_protected, false) OR coalesce(current_setting('tm.force_reason', true), '') <> '' THEN
+                    RETURN NULL;
+                END IF;
+                PERFORM 1 FROM environments env WHERE env.id = NEW.environment_id FOR NO KEY UPDATE;
+                IF EXISTS (SELECT 1 FROM endpoints e WHERE e.environment_id = NEW.environment_id AND e.is_active) THEN
+                    RETURN NULL;
+                END IF;
+                RAISE EXCEPTION 'deactivating %/%/%/% would leave %/%/% with no active version',
+                        v_tenant, v_service, v_env, NEW.version, v_tenant, v_service, v_env
+                    USING ERRCODE = 'TM409',
+                          DETAIL = json_build_object('tenant', v_tenant, 'service', v_service, 'env', v_env, 'version', NEW.version)::text;
+            END
+            $fn$
+`;
+
 // Write-time safety interlock (docs/design.md, "Write-time safety interlocks"): a tenant that opts in
 // (`tenants.protect_last_active`, PUT /api/v1/tenants/{tenant}/safety) cannot have a change leave one
 // of its environments with no active version, unless the request says `force` with a `reason`.
@@ -29,36 +61,7 @@ export class LastActiveInterlock1796400000000 implements MigrationInterface {
         await queryRunner.query(`ALTER TABLE "tenants" ADD "safety_updated_by" character varying`);
         await queryRunner.query(`ALTER TABLE "tenants" ADD "safety_updated_by_key_id" character varying`);
         await queryRunner.query(`ALTER TABLE "scheduled_changesets" ADD "force_reason" character varying(500)`);
-        await queryRunner.query(`
-            CREATE FUNCTION "tm_guard_last_active"() RETURNS trigger
-            LANGUAGE plpgsql
-            AS $fn$
-            DECLARE
-                v_protected boolean;
-                v_tenant varchar;
-                v_service varchar;
-                v_env varchar;
-            BEGIN
-                SELECT t.protect_last_active, t.name, s.name, env.name
-                INTO v_protected, v_tenant, v_service, v_env
-                FROM environments env
-                JOIN services s ON s.id = env.service_id
-                JOIN tenants t ON t.id = s.tenant_id
-                WHERE env.id = NEW.environment_id;
-                IF NOT coalesce(v_protected, false) OR coalesce(current_setting('tm.force_reason', true), '') <> '' THEN
-                    RETURN NULL;
-                END IF;
-                PERFORM 1 FROM environments env WHERE env.id = NEW.environment_id FOR NO KEY UPDATE;
-                IF EXISTS (SELECT 1 FROM endpoints e WHERE e.environment_id = NEW.environment_id AND e.is_active) THEN
-                    RETURN NULL;
-                END IF;
-                RAISE EXCEPTION 'deactivating %/%/%/% would leave %/%/% with no active version',
-                        v_tenant, v_service, v_env, NEW.version, v_tenant, v_service, v_env
-                    USING ERRCODE = 'TM409',
-                          DETAIL = json_build_object('tenant', v_tenant, 'service', v_service, 'env', v_env, 'version', NEW.version)::text;
-            END
-            $fn$
-        `);
+        await queryRunner.query(`CREATE ${LAST_ACTIVE_GUARD_FUNCTION}`);
         await queryRunner.query(`
             CREATE CONSTRAINT TRIGGER "tm_last_active_guard"
             AFTER UPDATE OF "is_active" ON "endpoints"

@@ -92,6 +92,7 @@ describe('Write-time safety interlocks (e2e)', () => {
     expect(set.body).toEqual({
       tenant,
       protect_last_active: true,
+      mass_deactivation: null,
       updated_at: expect.any(String),
       updated_by: `admin-${tenant}`,
       updated_by_key_id: adminId,
@@ -300,6 +301,123 @@ describe('Write-time safety interlocks (e2e)', () => {
     });
     expect(await finished(forced.body.id)).toMatchObject({ status: 'applied' });
     expect((await outboxFor(db, messageKey(route))).at(-1)!.payload).toMatchObject({ action: 'deactivated', force_reason: 'retire at night' });
+  });
+
+  // The mass-deactivation breaker: how much of a tenant may be switched off within a window, force or not;
+  // beyond it only a scheduled changeset approved by another key (four-eyes) passes.
+  describe('mass-deactivation breaker', () => {
+    const LIMIT = { max_percent: 30, window_minutes: 10, min_count: 2 };
+    const MASS = { error: 'ROUTE.MASS_DEACTIVATION' };
+    const services = (tenant: string, n: number) => Array.from({ length: n }, (_, i) => ({ ...routeOf(tenant, 'v1'), service: `svc${i}` }));
+    const setUp = async (n: number, limit: object = LIMIT) => {
+      const tenant = uniqueTenant('mass');
+      const routes = services(tenant, n);
+      for (const route of routes)
+        expect((await api.http.post('/api/v1/routes', { ...route, url: `https://${route.service}.example.com` })).status).toBe(201);
+      const set = await api.http.put(safetyPath(tenant), { protect_last_active: false, mass_deactivation: limit });
+      expect(set.status).toBe(200);
+      return { tenant, routes };
+    };
+    const deactivate = (route: Route, extra: object = {}) => api.http.post('/api/v1/routes/deactivate', { ...route, ...extra });
+    const active = async (tenant: string) =>
+      (await api.http.get(`/api/v1/routes?tenant=${tenant}&active=true&limit=1000`)).body.routes.length as number;
+
+    it.each([
+      [{ max_percent: 0, window_minutes: 10, min_count: 2 }, 'max_percent must be a whole number from 1 to 99'],
+      [{ max_percent: 100, window_minutes: 10, min_count: 2 }, 'max_percent must be a whole number from 1 to 99'],
+      [{ max_percent: 30, window_minutes: 1441, min_count: 2 }, 'window_minutes must be a whole number from 1 to 1440'],
+      [{ max_percent: 30, window_minutes: 10, min_count: 2.5 }, 'min_count must be a whole number from 1 to 10000'],
+      [{ max_percent: 30, window_minutes: 10 }, 'needs min_count'],
+      [{ ...LIMIT, constructor: 1 }, 'has a field that is not accepted: "constructor"'],
+      [[30, 10, 2], 'must be an object {max_percent, window_minutes, min_count} or null'],
+      ['30%', 'must be an object {max_percent, window_minutes, min_count} or null'],
+    ])('should refuse the limit %j with a 400 naming the problem', async (limit, problem) => {
+      const res = await api.http.put(safetyPath(uniqueTenant('mass-bad')), { protect_last_active: false, mass_deactivation: limit });
+
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([{ field: 'mass_deactivation', problem }]);
+    });
+
+    it('should show the limit, and turn it off when a PUT leaves it out', async () => {
+      const tenant = uniqueTenant('mass-set');
+      expect((await api.http.put(safetyPath(tenant), { protect_last_active: true, mass_deactivation: LIMIT })).body).toMatchObject({
+        protect_last_active: true,
+        mass_deactivation: LIMIT,
+      });
+      expect((await api.http.get(safetyPath(tenant))).body.mass_deactivation).toEqual(LIMIT);
+      expect((await api.http.put(safetyPath(tenant), { protect_last_active: true })).body.mass_deactivation).toBeNull();
+    });
+
+    it('should refuse deactivating more of the tenant than its limit within the window, forced or not, and write nothing', async () => {
+      const { tenant, routes } = await setUp(6);
+      const refusalsBefore = await scrape(api.http, 'write_interlock_refusals_total', { interlock: 'mass_deactivation' });
+
+      // 1 of 6: under min_count. 2 of 6 would be 33 %, over 30 %.
+      expect((await deactivate(routes[0])).status).toBe(200);
+      const refused = await deactivate(routes[1]);
+      expect(refused.status).toBe(409);
+      expect(refused.body).toEqual({
+        ...MASS,
+        message: expect.stringContaining(
+          `2 of tenant ${tenant}'s 6 versions would have been deactivated within 10 minutes, more than its limit of 30 %`,
+        ),
+        ...routes[1],
+        deactivated: 2,
+        active: 4,
+        max_percent: 30,
+        window_minutes: 10,
+        min_count: 2,
+        correlation_id: expect.any(String),
+      });
+      expect((await deactivate(routes[1], { force: true, reason: 'I know' })).body).toMatchObject(MASS);
+      const changeset = await api.http.post('/api/v1/routes/changeset', {
+        tenant,
+        changes: [
+          { action: 'upsert', ...names(routes[5]), url: 'https://svc5-b.example.com' },
+          { action: 'deactivate', ...names(routes[2]) },
+        ],
+      });
+      expect(changeset.status).toBe(409);
+      expect(changeset.body).toMatchObject({ ...MASS, change_index: 1, ...routes[2] });
+      expect(await active(tenant)).toBe(5);
+      expect((await api.http.get(`/api/v1/routes/${tenant}/svc5/prod/v1`)).body.url).toBe('https://svc5.example.com');
+      expect(await scrape(api.http, 'write_interlock_refusals_total', { interlock: 'mass_deactivation' })).toBe(refusalsBefore + 3);
+      // Activating, creating and updating are never limited.
+      expect((await api.http.post('/api/v1/routes/activate', routes[0])).status).toBe(200);
+      expect((await deactivate(routes[0])).status).toBe(200);
+    });
+
+    it('should let a scheduled changeset approved by another key through, and fail one without approval', async () => {
+      const { tenant, routes } = await setUp(6);
+      const { client: author } = await createKey(api.http, { tenant, role: 'writer' });
+      const { client: approver } = await createKey(api.http, { tenant, role: 'writer' });
+      const changes = routes.slice(0, 3).map((route) => ({ action: 'deactivate', ...names(route) }));
+      const finished = (id: string) =>
+        eventually(async () => {
+          const res = await api.http.get(`/api/v1/schedules/${id}`);
+          expect(res.body.status).not.toBe('pending');
+          return res.body;
+        });
+
+      const unapproved = await author.post('/api/v1/schedules', { tenant, scheduled_at: inMs(1_000), changes });
+      const approved = await author.post('/api/v1/schedules', { tenant, scheduled_at: inMs(2_500), changes, approvals_required: 1 });
+      expect((await approver.post(`/api/v1/schedules/${approved.body.id}/approve`, {})).status).toBe(200);
+
+      expect(await finished(unapproved.body.id)).toMatchObject({ status: 'failed', outcome: { error: 'ROUTE.MASS_DEACTIVATION', deactivated: 3 } });
+      expect(await finished(approved.body.id)).toMatchObject({ status: 'applied' });
+      expect(await active(tenant)).toBe(3);
+    });
+
+    it('should count concurrent deactivations one after the other', async () => {
+      const { tenant, routes } = await setUp(10, { max_percent: 30, window_minutes: 10, min_count: 1 });
+
+      const statuses = (await Promise.all(routes.slice(0, 6).map((route) => deactivate(route)))).map((res) => res.status);
+
+      // 3 of 10 is 30 %, the most the limit allows; the other three are refused whatever the order.
+      expect(statuses.filter((status) => status === 200)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(3);
+      expect(await active(tenant)).toBe(7);
+    });
   });
 });
 

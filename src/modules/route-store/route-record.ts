@@ -53,10 +53,24 @@ export interface PreconditionFailed {
   currentRevision: number | null;
 }
 
-// The tenant protects its environments' last active version and the change, not forced, would have
-// left this route's environment with none: nothing was written.
-export interface LastActiveVersionRefused {
-  lastActiveVersion: true;
+// A tenant's write-time interlock refused the change (nothing was written): it would have left the
+// route's environment with no active version (last_active_version, unless forced), or deactivated
+// more of the tenant at once than its mass-deactivation breaker allows (mass_deactivation, unless an
+// approved scheduled changeset); `figures` are the breaker's (deactivated, active, max_percent,
+// window_minutes, min_count).
+export type Interlock = 'last_active_version' | 'mass_deactivation';
+
+export interface InterlockFigures {
+  deactivated: number;
+  active: number;
+  max_percent: number;
+  window_minutes: number;
+  min_count: number;
+}
+
+export interface InterlockRefused {
+  interlock: Interlock;
+  figures?: InterlockFigures;
 }
 
 // One kept revision of a route (route_revisions): its state after that change and who made it.
@@ -86,11 +100,11 @@ export type ChangesetItem = { key: RouteKey; forceReason?: string } & (
 );
 
 // Why a changeset was not applied (nothing was written): the change at `index` named a route that
-// does not exist, a revision its history does not keep, a precondition that did not hold, or it
-// deactivated the last active version of a protected tenant's environment without force.
+// does not exist, a revision its history does not keep, a precondition that did not hold, or a
+// tenant's write-time interlock (InterlockRefused) refused the changeset's outcome.
 export type ChangesetRefusal = { index: number } & (
   | { reason: 'not_found' }
   | { reason: 'revision_not_found'; revision: number; currentRevision: number; oldestRevision: number | null }
   | { reason: 'precondition_failed'; currentRevision: number | null }
-  | { reason: 'last_active_version' }
+  | ({ reason: 'interlock' } & InterlockRefused)
 );

@@ -1,5 +1,5 @@
 import { RouteKey } from '../../contracts/route-key';
-import { RouteRecord, RouteRevisionRecord } from './route-record';
+import { Interlock, InterlockFigures, InterlockRefused, RouteRecord, RouteRevisionRecord } from './route-record';
 
 export const ROUTE_COLUMNS = `e.id, t.name AS tenant, s.name AS service, env.name AS env, e.version, e.url,
   e.is_active, e.revision, e.created_at, e.updated_at`;
@@ -28,20 +28,27 @@ export const APPLY_CHANGE_FORCED = `SELECT r.* FROM (SELECT set_config('tm.force
 // outcome); a changeset runs it before it commits, so a refusal can be answered like the others.
 export const CHECK_INTERLOCKS = 'SET CONSTRAINTS tm_last_active_guard IMMEDIATE';
 
-// SQLSTATE of the interlock's refusal; its DETAIL is the route as JSON.
-export const LAST_ACTIVE_REFUSED = 'TM409';
+// SQLSTATEs of the interlocks' refusals (migrations LastActiveInterlock, MassDeactivationBreaker);
+// their DETAIL is the route as JSON, with the breaker's figures.
+const INTERLOCKS: Record<string, Interlock> = { TM409: 'last_active_version', TM429: 'mass_deactivation' };
 
-// The interlock's refusal: null when `err` is something else; else the route it names (null if
-// its DETAIL cannot be read, which only a changed trigger would cause).
-export function lastActiveRefusal(err: unknown): { route: RouteKey | null } | null {
+// An interlock's refusal: null when `err` is something else; else which one, the route it names
+// (null if its DETAIL cannot be read, which only a changed trigger would cause) and its figures.
+export function interlockRefusal(err: unknown): (InterlockRefused & { route: RouteKey | null }) | null {
   const error = err as { code?: unknown; detail?: unknown; driverError?: { code?: unknown; detail?: unknown } } | null;
-  if ((error?.code ?? error?.driverError?.code) !== LAST_ACTIVE_REFUSED) return null;
+  const interlock = INTERLOCKS[String(error?.code ?? error?.driverError?.code)];
+  if (!interlock) return null;
+  let detail: (RouteKey & Partial<InterlockFigures>) | null = null;
   try {
-    const route = JSON.parse(String(error?.detail ?? error?.driverError?.detail)) as RouteKey;
-    return { route: typeof route?.version === 'string' ? route : null };
+    detail = JSON.parse(String(error?.detail ?? error?.driverError?.detail)) as RouteKey & Partial<InterlockFigures>;
   } catch {
-    return { route: null };
+    detail = null;
   }
+  const route =
+    typeof detail?.version === 'string' ? { tenant: detail.tenant, service: detail.service, env: detail.env, version: detail.version } : null;
+  if (interlock === 'last_active_version' || !detail) return { interlock, route };
+  const { deactivated, active, max_percent, window_minutes, min_count } = detail as InterlockFigures;
+  return { interlock, route, figures: { deactivated, active, max_percent, window_minutes, min_count } };
 }
 
 export interface EndpointRow {

@@ -8,7 +8,7 @@ import {
   AppliedChange,
   ChangesetItem,
   ChangesetRefusal,
-  LastActiveVersionRefused,
+  InterlockRefused,
   PreconditionFailed,
   RouteChange,
   RouteListFilter,
@@ -22,7 +22,7 @@ import {
   CHECK_INTERLOCKS,
   EndpointRow,
   keyParams,
-  lastActiveRefusal,
+  interlockRefusal,
   ROUTE_COLUMNS,
   ROUTE_JOINS,
   REVISION_BY_NUMBER,
@@ -53,22 +53,24 @@ export class RoutesRepository {
   // route outside the scope, which is never written (not even created): to the caller it does not exist.
   // A change whose precondition does not hold writes nothing and says so (PreconditionFailed). The
   // precondition is ignored where the answer would be "not found" anyway (an activate of a missing
-  // route), as RFC 9110 §13.2.1 asks. A deactivation the tenant's interlock refuses (its last active
-  // version, not forced) writes nothing either (LastActiveVersionRefused): the trigger's check runs
-  // when the statement's own transaction commits.
+  // route), as RFC 9110 §13.2.1 asks. A deactivation one of the tenant's interlocks refuses writes
+  // nothing either (InterlockRefused): the trigger's checks run when the statement's own transaction
+  // commits.
   async applyChange(
     scope: TenantScope,
     key: RouteKey,
     change: RouteChange,
     event: RouteEventDraft,
-  ): Promise<AppliedChange | PreconditionFailed | LastActiveVersionRefused | null> {
+  ): Promise<AppliedChange | PreconditionFailed | InterlockRefused | null> {
     if (!inScope(scope, key.tenant)) return null;
     let rows: ApplyRow[];
     try {
       rows = await this.query(...this.applyStatement(key, change, event));
     } catch (err) {
-      if (lastActiveRefusal(err)) return { lastActiveVersion: true };
-      throw err;
+      const refused = interlockRefusal(err);
+      if (!refused) throw err;
+      const { route: _route, ...interlock } = refused;
+      return interlock;
     }
     if (!rows.length) return null;
     const row = rows[0];
@@ -123,17 +125,18 @@ export class RoutesRepository {
       if ('refused' in outcome) return outcome;
       applied[index] = outcome.applied;
     }
-    // The deferred interlock, now rather than at commit, so that its refusal names the change (the
-    // route whose deactivation left its environment with no active version) like any other and a
-    // scheduled changeset can record it. Only changes that may deactivate can trip it.
+    // The deferred interlocks, now rather than at commit, so that a refusal names the change (the route
+    // whose deactivation the check was run for) like any other and a scheduled changeset can record it.
+    // Only changes that may deactivate can trip them.
     if (items.some((item) => item.rollbackTo !== undefined || !item.change.active)) {
       try {
         await runner.query(CHECK_INTERLOCKS);
       } catch (err) {
-        const refused = lastActiveRefusal(err);
+        const refused = interlockRefusal(err);
         if (!refused) throw err;
-        const named = refused.route ? items.findIndex((item) => routeKeyString(item.key) === routeKeyString(refused.route!)) : -1;
-        return { refused: { index: named >= 0 ? named : order[order.length - 1], reason: 'last_active_version' } };
+        const { route, ...interlock } = refused;
+        const named = route ? items.findIndex((item) => routeKeyString(item.key) === routeKeyString(route)) : -1;
+        return { refused: { index: named >= 0 ? named : order[order.length - 1], reason: 'interlock', ...interlock } };
       }
     }
     return { applied };

@@ -49,8 +49,9 @@ export interface NewScheduledChangeset {
 export type ApprovalRefusal = 'not_pending' | 'own_schedule' | 'already_approved' | 'not_required';
 
 // What the scheduler decides for a due row, inside the transaction that locked it: the changes to
-// apply with their events, or a reason not to apply them at all (the key that scheduled it is revoked).
-export type DuePlan = { items: ChangesetItem[]; events: RouteEventDraft[] } | { refuse: unknown };
+// apply with their events (and who approved them, for a four-eyes changeset), or a reason not to
+// apply them at all (the key that scheduled it is revoked).
+export type DuePlan = { items: ChangesetItem[]; events: RouteEventDraft[]; approvedBy?: string } | { refuse: unknown };
 
 export type DueResult =
   { record: ScheduledChangesetRecord; applied: AppliedChange[] } | { record: ScheduledChangesetRecord; refused: ChangesetRefusal | null };
@@ -240,6 +241,9 @@ export class ScheduledChangesetsRepository {
             result = { record, refused: null };
             outcome = decided.refuse;
           } else {
+            // An approved changeset passes the tenant's mass-deactivation breaker (the trigger reads this
+            // transaction-local setting; rolling back to the savepoint drops it).
+            if (decided.approvedBy) await runner.query(`SELECT set_config('tm.approved_by', $1, true)`, [decided.approvedBy]);
             const applied = await this.routes.applyItems(runner, decided.items, decided.events);
             if ('refused' in applied) {
               await runner.query('ROLLBACK TO SAVEPOINT scheduled_changes');

@@ -17,6 +17,16 @@ export class TenantEntity {
   @Column({ name: 'protect_last_active', type: 'boolean', default: false })
   protectLastActive: boolean;
 
+  // The mass-deactivation breaker (migration MassDeactivationBreaker): all null when it is off.
+  @Column({ name: 'mass_deactivation_percent', type: 'smallint', nullable: true })
+  massDeactivationPercent: number | null;
+
+  @Column({ name: 'mass_deactivation_window_minutes', type: 'smallint', nullable: true })
+  massDeactivationWindowMinutes: number | null;
+
+  @Column({ name: 'mass_deactivation_min_count', type: 'smallint', nullable: true })
+  massDeactivationMinCount: number | null;
+
   @Column({ name: 'safety_updated_at', type: 'timestamptz', nullable: true })
   safetyUpdatedAt: Date | null;
 

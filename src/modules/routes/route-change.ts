@@ -2,9 +2,15 @@ import { randomUUID } from 'crypto';
 import { changedByOf, Principal } from '../../contracts/principal';
 import { ROUTE_CHANGED_EVENT, RouteEventDraft } from '../../contracts/route-event';
 import { RouteKey } from '../../contracts/route-key';
-import { ChangesetItem, ChangesetRefusal, RouteChange } from '../route-store';
 import { ChangesetChange } from './dto/changeset-body';
-import { RouteLastActiveVersionError, RouteNotFoundError, RoutePreconditionFailedError, RouteRevisionNotFoundError } from './routes.errors';
+import { ChangesetItem, ChangesetRefusal, InterlockRefused, RouteChange } from '../route-store';
+import {
+  RouteLastActiveVersionError,
+  RouteMassDeactivationError,
+  RouteNotFoundError,
+  RoutePreconditionFailedError,
+  RouteRevisionNotFoundError,
+} from './routes.errors';
 import { expectedRevisionPrecondition } from './write-precondition';
 
 export type Intent = { kind: 'upsert'; url: string } | { kind: 'activate' } | { kind: 'deactivate' };
@@ -63,7 +69,14 @@ export function refusalError(refusal: ChangesetRefusal, change: ChangesetChange)
         refusal.currentRevision,
         refusal.index,
       );
-    case 'last_active_version':
-      return new RouteLastActiveVersionError(change.key, refusal.index);
+    case 'interlock':
+      return interlockError(change.key, refusal, refusal.index);
   }
+}
+
+// The error a refusal by a tenant's write-time interlock is answered with.
+export function interlockError(key: RouteKey, refused: InterlockRefused, at?: number): Error {
+  return refused.interlock === 'last_active_version'
+    ? new RouteLastActiveVersionError(key, at)
+    : new RouteMassDeactivationError(key, refused.figures, at);
 }

@@ -1,6 +1,6 @@
 import { DomainError } from '../../common/errors/domain.error';
 import { RouteKey, routeKeyPath } from '../../contracts/route-key';
-import { Precondition } from '../route-store';
+import { InterlockFigures, Precondition } from '../route-store';
 
 export class RouteNotFoundError extends DomainError {
   readonly code = 'ROUTE.NOT_FOUND';
@@ -99,6 +99,27 @@ export class RouteLastActiveVersionError extends DomainError {
         'with a "reason"',
       undefined,
       { tenant: key.tenant, service: key.service, env: key.env, version: key.version, ...changeContext(at) },
+    );
+  }
+}
+
+// The tenant's mass-deactivation breaker (PUT /api/v1/tenants/{tenant}/safety): with this change,
+// more of the tenant's versions than it allows would have been deactivated within its window. 409,
+// nothing written, with the figures. Not overridden by force: a scheduled changeset approved by
+// another key (four-eyes) is the way, or an admin changing the limit.
+export class RouteMassDeactivationError extends DomainError {
+  readonly code = 'ROUTE.MASS_DEACTIVATION';
+
+  constructor(key: RouteKey, figures: InterlockFigures | undefined, at?: number) {
+    const share = figures
+      ? `${figures.deactivated} of tenant ${key.tenant}'s ${figures.active + figures.deactivated} versions would have been deactivated within ` +
+        `${figures.window_minutes} minutes, more than its limit of ${figures.max_percent} %`
+      : `too many of tenant ${key.tenant}'s versions would have been deactivated at once`;
+    super(
+      `${prefix(at)}Deactivating ${routeKeyPath(key)} was refused: ${share}. Schedule the change with "approvals_required": 1 and ` +
+        'have another key approve it (POST /api/v1/schedules), or ask an admin to change the limit',
+      undefined,
+      { tenant: key.tenant, service: key.service, env: key.env, version: key.version, ...(figures ?? {}), ...changeContext(at) },
     );
   }
 }

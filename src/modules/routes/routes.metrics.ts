@@ -9,7 +9,7 @@ export const ROUTES_METRICS = [
   makeHistogramProvider({ name: METRIC.writeLatency, help: 'Committed write latency', buckets: FAST_BUCKETS }),
   makeCounterProvider({
     name: METRIC.writeInterlockRefusals,
-    help: "Writes and changesets refused by a tenant's write-time interlock (interlock=last_active_version)",
+    help: "Writes and changesets refused by a tenant's write-time interlock (interlock=last_active_version, mass_deactivation)",
     labelNames: ['interlock'],
   }),
   makeCounterProvider({

@@ -9,9 +9,10 @@ import { RouteCache } from '../route-store';
 import { AppliedChange, Precondition, RouteHistory, RouteListFilter, RouteRecord } from '../route-store';
 import { RouteHistoryRepository, RoutesRepository } from '../route-store';
 import { ChangesetChange } from './dto/changeset-body';
-import { changeOf, draftEvent, Intent, itemOf, refusalError } from './route-change';
+import { changeOf, draftEvent, Intent, interlockError, itemOf, refusalError } from './route-change';
 import {
   RouteLastActiveVersionError,
+  RouteMassDeactivationError,
   RouteNotFoundError,
   RouteNotYetCreatedError,
   RoutePreconditionFailedError,
@@ -153,7 +154,7 @@ export class RoutesService {
       const result = await this.repository.applyChange(scopeOf(caller), key, change, event);
       if (!result) throw new RouteNotFoundError(key);
       if ('preconditionFailed' in result) throw new RoutePreconditionFailedError(key, precondition!, result.currentRevision);
-      if ('lastActiveVersion' in result) throw new RouteLastActiveVersionError(key);
+      if ('interlock' in result) throw interlockError(key, result);
       stopTimer();
       this.successes.inc();
       if (result.changed) await this.refreshCache(result.route);
@@ -167,6 +168,7 @@ export class RoutesService {
 
   private countRefusal(err: unknown): void {
     if (err instanceof RouteLastActiveVersionError) this.interlockRefusals.inc({ interlock: 'last_active_version' });
+    else if (err instanceof RouteMassDeactivationError) this.interlockRefusals.inc({ interlock: 'mass_deactivation' });
   }
 
   // Read-your-writes on this instance: the committed state goes into Redis right away; the revision

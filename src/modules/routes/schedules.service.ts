@@ -137,9 +137,12 @@ export class SchedulesService {
     const author: Principal = { keyId: record.createdByKeyId, keyName: record.createdBy, tenant: record.tenant, role: 'writer' };
     const changes = changesOf(record);
     const forceReason = record.forceReason ?? undefined;
+    // Four-eyes: approved by other keys, so a tenant's mass-deactivation breaker lets it through.
+    const approvedBy = record.approvalsRequired > 0 ? record.approvals.map((approval) => approval.by).join(',') : undefined;
     return {
       items: changes.map((change) => itemOf(change, forceReason)),
       events: changes.map((change) => draftEvent(change.key, author, record.correlationId)),
+      ...(approvedBy ? { approvedBy } : {}),
     };
   }
 }

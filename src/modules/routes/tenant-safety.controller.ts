@@ -29,17 +29,20 @@ export class TenantSafetyController {
   @OperationClass('writes')
   @RequiresRole('admin')
   @ApiOperation({
-    summary: "Turn the tenant's write-time safety interlocks on or off",
+    summary: "Set the tenant's write-time safety interlocks (replaces them)",
     description:
       'protect_last_active: true makes PostgreSQL refuse any change (deactivate, a rollback to an inactive revision, a ' +
       "changeset or a scheduled one) that would leave one of the tenant's environments with no active version: 409 " +
       'ROUTE.LAST_ACTIVE_VERSION, nothing written. A changeset is judged by its outcome, so switching versions in one ' +
       'changeset passes. "force": true with a "reason" overrides it; the reason travels in the event (force_reason) to the ' +
-      'audit trail and webhooks. Off by default, so clients of the seed that retire a route by deactivating it keep working.',
+      'audit trail and webhooks. mass_deactivation limits how much of the tenant may be deactivated within a window: beyond ' +
+      'it, 409 ROUTE.MASS_DEACTIVATION unless the change is a scheduled changeset approved by another key; force does not ' +
+      'override it. Both are off by default (a field left out is off), so clients of the seed that retire a route by ' +
+      'deactivating it keep working.',
   })
   @ApiOkResponse({ type: TenantSafetyDto })
   @ApiErrors(400, 404, 413, 415, 503)
   put(@Caller() caller: Principal, @Param() params: TenantParamDto, @Body() body: UpdateTenantSafetyDto): Promise<TenantSafetyDto> {
-    return this.safety.setProtectLastActive(caller, params.tenant, body.protect_last_active);
+    return this.safety.replace(caller, params.tenant, body);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { changedByOf, inScope, Principal, scopeOf, TenantScope } from '../../contracts/principal';
+import { changedByOf, inScope, Principal, TenantScope } from '../../contracts/principal';
 import { TenantSafetyRecord, TenantSafetyRepository } from '../route-store';
-import { TenantSafetyDto } from './dto/tenant-safety.dto';
+import { TenantSafetyDto, UpdateTenantSafetyDto } from './dto/tenant-safety.dto';
 import { TenantNotFoundError } from './routes.errors';
 
 // The tenant's write-time safety settings (docs/design.md, "Write-time safety interlocks"). A tenant
@@ -17,18 +17,35 @@ export class TenantSafetyService {
     return present(await this.repository.find(tenant));
   }
 
-  async setProtectLastActive(caller: Principal, tenant: string, protect: boolean): Promise<TenantSafetyDto> {
-    if (!inScope(scopeOf(caller), tenant)) throw new TenantNotFoundError(tenant);
-    const { record, changed } = await this.repository.setProtectLastActive(tenant, protect, changedByOf(caller));
-    if (changed) this.logger.log(`Tenant ${tenant}: protect_last_active set to ${protect} by ${caller.keyName} (${caller.keyId})`);
-    return present(record);
+  // PUT: replaces the settings (a breaker left out is off).
+  async replace(caller: Principal, tenant: string, body: UpdateTenantSafetyDto): Promise<TenantSafetyDto> {
+    if (!inScope({ tenant: caller.tenant }, tenant)) throw new TenantNotFoundError(tenant);
+    const mass = body.mass_deactivation ?? null;
+    const { record, changed } = await this.repository.set(
+      tenant,
+      {
+        protectLastActive: body.protect_last_active,
+        massDeactivation: mass ? { maxPercent: mass.max_percent, windowMinutes: mass.window_minutes, minCount: mass.min_count } : null,
+      },
+      changedByOf(caller),
+    );
+    const shown = present(record);
+    if (changed) {
+      this.logger.log(
+        `Tenant ${tenant}: safety set to ${JSON.stringify({ protect_last_active: shown.protect_last_active, mass_deactivation: shown.mass_deactivation })} ` +
+          `by ${caller.keyName} (${caller.keyId})`,
+      );
+    }
+    return shown;
   }
 }
 
 function present(record: TenantSafetyRecord): TenantSafetyDto {
+  const mass = record.massDeactivation;
   return {
     tenant: record.tenant,
     protect_last_active: record.protectLastActive,
+    mass_deactivation: mass ? { max_percent: mass.maxPercent, window_minutes: mass.windowMinutes, min_count: mass.minCount } : null,
     updated_at: record.updatedAt ? record.updatedAt.toISOString() : null,
     updated_by: record.updatedBy,
     updated_by_key_id: record.updatedByKeyId,

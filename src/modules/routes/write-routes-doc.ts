@@ -21,9 +21,11 @@ const ERRORS = {
 // tenant's write-time interlock.
 const LAST_ACTIVE_VERSION = errorResponse(409, {
   description:
-    'ROUTE.LAST_ACTIVE_VERSION: the tenant protects its last active versions (PUT /api/v1/tenants/{tenant}/safety) and the ' +
-    'change would leave the environment with none; nothing was written. Activate another version first, or send ' +
-    '"force": true with a "reason"',
+    'A write-time interlock of the tenant (PUT /api/v1/tenants/{tenant}/safety) refused the change; nothing was written. ' +
+    'ROUTE.LAST_ACTIVE_VERSION: it would leave the environment with no active version; activate another version first, or ' +
+    'send "force": true with a "reason". ROUTE.MASS_DEACTIVATION: more of the tenant would be deactivated within its window ' +
+    'than its limit allows (deactivated, active, max_percent, window_minutes, min_count); schedule it with ' +
+    '"approvals_required": 1 and have another key approve it (force does not override this one)',
   example: {
     error: 'ROUTE.LAST_ACTIVE_VERSION',
     message:
