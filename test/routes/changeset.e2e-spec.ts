@@ -200,6 +200,60 @@ describe('Route changesets (e2e)', () => {
     expect((await api.http.get(resolvePath(v1))).status).toBe(200);
   });
 
+  it('should preview a changeset with dry_run: the same answer and revisions as applying it, and nothing written', async () => {
+    const tenant = uniqueTenant('csdry');
+    const [v1, v2, v3] = ['v1', 'v2', 'v3'].map((v) => routeOf(tenant, v));
+    await create(v1, 'https://one.example.com');
+    await create(v2, 'https://two.example.com');
+    const body = {
+      tenant,
+      changes: [
+        { action: 'upsert', ...names(v3), url: 'https://three.example.com' },
+        { action: 'deactivate', ...names(v1) },
+        { action: 'upsert', ...names(v2), url: 'https://two.example.com' },
+      ],
+    };
+    const before = await eventCount([v1, v2, v3]);
+    const revisionsBefore = await revisionRows(tenant);
+
+    const preview = await api.http.post(PATH, { ...body, dry_run: true });
+
+    expect(preview.status).toBe(200);
+    expect(preview.body.dry_run).toBe(true);
+    expect(preview.body.changes.map((c: any) => [c.outcome, c.route.version, c.route.is_active, c.route.revision])).toEqual([
+      ['created', 'v3', true, 1],
+      ['changed', 'v1', false, 2],
+      ['unchanged', 'v2', true, 1],
+    ]);
+    expect(await eventCount([v1, v2, v3])).toBe(before);
+    expect(await revisionRows(tenant)).toBe(revisionsBefore);
+    expect((await api.http.get(resolvePath(v1))).body.url).toBe('https://one.example.com');
+    expect((await api.http.get(resolvePath(v3))).status).toBe(404);
+    // Applying it gives what the preview said.
+    const applied = await api.http.post(PATH, body);
+    expect(applied.body).not.toHaveProperty('dry_run');
+    expect(applied.body.changes).toEqual(
+      preview.body.changes.map((c: any) => ({ ...c, route: { ...c.route, created_at: expect.any(String), updated_at: expect.any(String) } })),
+    );
+  });
+
+  it('should answer a preview that would be refused with the refusal, interlocks included', async () => {
+    const tenant = uniqueTenant('csdry-refused');
+    const v1 = routeOf(tenant, 'v1');
+    await create(v1, 'https://one.example.com');
+    expect((await api.http.put(`/api/v1/tenants/${tenant}/safety`, { protect_last_active: true })).status).toBe(200);
+
+    const refused = await api.http.post(PATH, { tenant, dry_run: true, changes: [{ action: 'deactivate', ...names(v1) }] });
+    const stale = await api.http.post(PATH, { tenant, dry_run: true, changes: [{ action: 'activate', ...names(v1), expected_revision: 7 }] });
+    const bad = await api.http.post(PATH, { tenant, dry_run: 'yes', changes: [{ action: 'activate', ...names(v1) }] });
+
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: 'ROUTE.LAST_ACTIVE_VERSION', change_index: 0 });
+    expect(stale.status).toBe(412);
+    expect(bad.body.details).toEqual([{ field: 'dry_run', problem: 'must be true or false' }]);
+    expect((await api.http.get(resolvePath(v1))).status).toBe(200);
+  });
+
   describe('rate limit', () => {
     let limited: TestApp;
 

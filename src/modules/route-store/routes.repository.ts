@@ -84,11 +84,13 @@ export class RoutesRepository {
   // changesets over the same routes wait for each other instead of deadlocking. The first change
   // that cannot apply rolls everything back and is returned as the refusal; results are in the
   // request's order. `events[i]` is change i's event draft. The interlock judges the changeset's
-  // outcome, after its last change (applyItems).
+  // outcome, after its last change (applyItems). A dry run does all of it, the interlocks' checks
+  // included, and rolls back: the answer is what the changeset would do now, and nothing is written.
   async applyChangeset(
     scope: TenantScope,
     items: ChangesetItem[],
     events: RouteEventDraft[],
+    dryRun = false,
   ): Promise<{ applied: AppliedChange[] } | { refused: ChangesetRefusal }> {
     const outside = items.findIndex((item) => !inScope(scope, item.key.tenant));
     if (outside >= 0) return { refused: { index: outside, reason: 'not_found' } };
@@ -97,8 +99,8 @@ export class RoutesRepository {
       await runner.connect();
       try {
         await runner.startTransaction();
-        const outcome = await this.applyItems(runner, items, events);
-        if ('refused' in outcome) await runner.rollbackTransaction();
+        const outcome = await this.applyItems(runner, items, events, dryRun);
+        if ('refused' in outcome || dryRun) await runner.rollbackTransaction();
         else await runner.commitTransaction();
         return outcome;
       } catch (err) {
@@ -117,6 +119,7 @@ export class RoutesRepository {
     runner: QueryRunner,
     items: ChangesetItem[],
     events: RouteEventDraft[],
+    checkAll = false,
   ): Promise<{ applied: AppliedChange[] } | { refused: ChangesetRefusal }> {
     const order = items.map((_, index) => index).sort((a, b) => compareKeys(items[a].key, items[b].key));
     const applied: AppliedChange[] = new Array(items.length);
@@ -127,8 +130,8 @@ export class RoutesRepository {
     }
     // The deferred interlocks, now rather than at commit, so that a refusal names the change (the route
     // whose deactivation the check was run for) like any other and a scheduled changeset can record it.
-    // Only changes that may deactivate can trip them.
-    if (items.some((item) => item.rollbackTo !== undefined || !item.change.active)) {
+    // Only changes that may deactivate can trip them (`checkAll`: run them anyway, before a rollback).
+    if (checkAll || items.some((item) => item.rollbackTo !== undefined || !item.change.active)) {
       try {
         await runner.query(CHECK_INTERLOCKS);
       } catch (err) {

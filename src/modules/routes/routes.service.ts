@@ -82,20 +82,36 @@ export class RoutesService {
     this.requests.inc(changes.length);
     const stopTimer = this.latency.startTimer();
     try {
-      const correlationId = this.correlationId();
-      const events = changes.map((change) => draftEvent(change.key, caller, correlationId));
-      const items = changes.map((change) => itemOf(change, forceReason));
-      const result = await this.repository.applyChangeset(scopeOf(caller), items, events);
-      if ('refused' in result) throw refusalError(result.refused, changes[result.refused.index]);
+      const applied = await this.runChangeset(caller, changes, forceReason, false);
       stopTimer();
       this.successes.inc(changes.length);
-      await Promise.all(result.applied.filter((applied) => applied.changed).map((applied) => this.refreshCache(applied.route)));
-      return result.applied;
+      await Promise.all(applied.filter((change) => change.changed).map((change) => this.refreshCache(change.route)));
+      return applied;
     } catch (err) {
       this.failures.inc(changes.length);
       this.countRefusal(err);
       throw err;
     }
+  }
+
+  // A preview: the changeset applied and rolled back (interlocks included), so the answer, or the
+  // error, is what applying it now would give. Writes nothing, so it counts as no write.
+  previewChangeset(caller: Principal, changes: ChangesetChange[], forceReason?: string): Promise<AppliedChange[]> {
+    return this.runChangeset(caller, changes, forceReason, true);
+  }
+
+  private async runChangeset(
+    caller: Principal,
+    changes: ChangesetChange[],
+    forceReason: string | undefined,
+    dryRun: boolean,
+  ): Promise<AppliedChange[]> {
+    const correlationId = this.correlationId();
+    const events = changes.map((change) => draftEvent(change.key, caller, correlationId));
+    const items = changes.map((change) => itemOf(change, forceReason));
+    const result = await this.repository.applyChangeset(scopeOf(caller), items, events, dryRun);
+    if ('refused' in result) throw refusalError(result.refused, changes[result.refused.index]);
+    return result.applied;
   }
 
   // A scheduled changeset was applied (ScheduleRunner): the same cache refresh and counters as a changeset's.

@@ -134,7 +134,9 @@ export const CHANGESET_OPERATION: OperationObject = {
     'rate limit. Preconditions go in each change (expected_revision); If-Match and If-None-Match are refused here. ' +
     "The body may be up to 256 KiB (16 KiB for other requests). The tenant's write-time interlock judges the outcome: a " +
     'changeset that activates v2 and deactivates v1 passes; one that leaves an environment with no active version is 409 ' +
-    'ROUTE.LAST_ACTIVE_VERSION unless it has "force": true and a "reason" at the top.',
+    'ROUTE.LAST_ACTIVE_VERSION unless it has "force": true and a "reason" at the top. With "dry_run": true it is a preview: ' +
+    'applied and rolled back, interlocks included, so the answer or error is what applying it now would give, and nothing ' +
+    'is written.',
   parameters: [{ ...CORRELATION_HEADER_DOC, in: 'header', schema: { type: 'string' } }],
   requestBody: { required: true, content: json('ChangesetDto') },
   responses: {

@@ -112,6 +112,7 @@ const CHANGESET_RESPONSE_SCHEMA = {
       items: { type: 'object', properties: { outcome: STRING, route: RESPONSE_SCHEMA }, required: ['outcome', 'route'] },
     },
     count: { type: 'integer' },
+    dry_run: { type: 'boolean' },
   },
   required: ['tenant', 'changes', 'count'],
 };
@@ -185,7 +186,8 @@ export class WriteRoutes implements OnModuleInit {
           })),
         );
       }
-      const applied = await this.bulkheads.run('writes', () => this.routes.applyChangeset(caller, input.changes, forceReasonOf(input)));
+      const run = input.dry_run ? this.routes.previewChangeset : this.routes.applyChangeset;
+      const applied = await this.bulkheads.run('writes', () => run.call(this.routes, caller, input.changes, forceReasonOf(input)));
       return {
         tenant: input.tenant,
         changes: applied.map((change) => ({
@@ -193,6 +195,7 @@ export class WriteRoutes implements OnModuleInit {
           route: RouteResponseDto.from(change.route),
         })),
         count: applied.length,
+        ...(input.dry_run ? { dry_run: true } : {}),
       };
     });
   }

@@ -133,4 +133,16 @@ describe(parseChangesetBody.name, () => {
       { field: 'changes.0.reason', problem },
     ]);
   });
+
+  it('should take dry_run at the top, as true or false only', () => {
+    const changes = [{ action: 'activate', ...route('v1') }];
+    expect(parseChangesetBody({ tenant: 'team-a', dry_run: true, changes }).value).toMatchObject({ dry_run: true });
+    expect(parseChangesetBody({ tenant: 'team-a', changes }).value).not.toHaveProperty('dry_run');
+    expect(parseChangesetBody({ tenant: 'team-a', dry_run: 'yes', changes }).details).toEqual([
+      { field: 'dry_run', problem: 'must be true or false' },
+    ]);
+    expect(parseChangesetBody({ tenant: 'team-a', changes: [{ ...changes[0], dry_run: true }] }).details).toEqual([
+      { field: 'changes.0.dry_run', problem: 'is not an accepted field' },
+    ]);
+  });
 });

@@ -8,6 +8,7 @@ import { parseRollbackRouteBody } from './rollback-route-body';
 import { parseRouteChangeBody } from './route-change-body';
 
 export const CHANGESET_MAX_CHANGES = 100;
+export const DRY_RUN_FIELD = 'dry_run';
 export const CHANGE_ACTIONS = ['upsert', 'activate', 'deactivate', 'rollback'] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
@@ -18,6 +19,8 @@ export type ChangesetChange = { key: RouteKey; expected_revision?: number } & (
 export interface ChangesetBody extends ForceOverride {
   tenant: string;
   changes: ChangesetChange[];
+  // Preview: apply nothing, answer what applying it now would do (POST /api/v1/routes/changeset only).
+  dry_run?: boolean;
 }
 
 // Each change is validated by the single write's own hand validator (create, activate/deactivate,
@@ -39,11 +42,13 @@ const CHANGES_PROBLEM = `must be an array of 1 to ${CHANGESET_MAX_CHANGES} chang
 
 export function parseChangesetBody(input: object): HandValidated<ChangesetBody> {
   const source = input as Record<string, unknown>;
-  const details = unknownFields(source, ['tenant', 'changes', FORCE_FIELD, REASON_FIELD]);
+  const details = unknownFields(source, ['tenant', 'changes', FORCE_FIELD, REASON_FIELD, DRY_RUN_FIELD]);
   const tenant = own(source, 'tenant');
   const tenantProblem = routeNameProblem(tenant);
   if (tenantProblem) details.push({ field: 'tenant', problem: tenantProblem });
   const override = addForceOverride(source, details, {});
+  const dryRun = own(source, DRY_RUN_FIELD);
+  if (dryRun !== undefined && typeof dryRun !== 'boolean') details.push({ field: DRY_RUN_FIELD, problem: 'must be true or false' });
   const raw = own(source, 'changes');
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > CHANGESET_MAX_CHANGES) {
     details.push({ field: 'changes', problem: raw === undefined || raw === null ? 'is required' : CHANGES_PROBLEM });
@@ -60,7 +65,8 @@ export function parseChangesetBody(input: object): HandValidated<ChangesetBody> 
     else seen.set(id, index);
     changes.push(change);
   });
-  return details.length ? { details } : { value: { tenant: (tenant as string).trim(), changes, ...override } };
+  if (details.length) return { details };
+  return { value: { tenant: (tenant as string).trim(), changes, ...override, ...(dryRun === undefined ? {} : { dry_run: dryRun as boolean }) } };
 }
 
 function parseChange(item: unknown, tenant: unknown, at: string, details: ErrorDetail[]): ChangesetChange | undefined {

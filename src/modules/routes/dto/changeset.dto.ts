@@ -69,6 +69,16 @@ export class ChangesetDto {
     description: 'Required with "force": true, and accepted only with it. Carried in every event of the changeset as force_reason.',
   })
   reason?: string;
+
+  @ApiPropertyOptional({
+    type: 'boolean',
+    example: false,
+    description:
+      'true: a preview. The changeset is applied in a transaction that is rolled back, write-time interlocks included, so the ' +
+      'answer (the outcome and route of each change, with the revisions it would get) or the error is what applying it now ' +
+      'would give; nothing is written, no event is sent. Counts in the rate limit like the changeset itself',
+  })
+  dry_run?: boolean;
 }
 
 export class ChangesetResultDto {
@@ -83,4 +93,5 @@ export class ChangesetResponseDto {
   @ApiProperty({ example: 'team-a' }) tenant: string;
   @ApiProperty({ type: [ChangesetResultDto], description: 'One result per change, in the order of the request' }) changes: ChangesetResultDto[];
   @ApiProperty({ type: 'integer', example: 2 }) count: number;
+  @ApiPropertyOptional({ example: true, description: 'Present on a preview: nothing was written' }) dry_run?: boolean;
 }
