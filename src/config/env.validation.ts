@@ -162,6 +162,10 @@ export class EnvironmentVariables {
   @IsInt() @Min(0) @Max(100_000) BULKHEAD_WRITES_QUEUE: number = 128;
   @IsInt() @Min(1) @Max(100_000) BULKHEAD_AUDIT_CONCURRENCY: number = 16;
   @IsInt() @Min(0) @Max(100_000) BULKHEAD_AUDIT_QUEUE: number = 32;
+  // Per tenant, on resolve's fall-through to PostgreSQL (cache misses): at most this share of the
+  // connection pool (100: no limit of its own), then a queue; beyond it 503 for that tenant only.
+  @IsInt() @Min(1) @Max(100) RESOLVE_TENANT_DB_SHARE_PERCENT: number = 80;
+  @IsInt() @Min(0) @Max(100_000) RESOLVE_TENANT_DB_QUEUE: number = 1024;
   @IsInt() @Min(0) @Max(300) DRAIN_DELAY: number = 5;
   @IsInt() @Min(1) @Max(3600) DRAIN_TIMEOUT: number = 30;
 

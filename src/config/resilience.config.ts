@@ -10,6 +10,14 @@ export const resilienceConfig = registerAs('resilience', () => {
       resolve: { concurrency: env.BULKHEAD_RESOLVE_CONCURRENCY, queue: env.BULKHEAD_RESOLVE_QUEUE },
       writes: { concurrency: env.BULKHEAD_WRITES_CONCURRENCY, queue: env.BULKHEAD_WRITES_QUEUE },
       audit: { concurrency: env.BULKHEAD_AUDIT_CONCURRENCY, queue: env.BULKHEAD_AUDIT_QUEUE },
+      // One per tenant, on resolve's PostgreSQL reads: a share of the pool (null: no limit of its own).
+      resolveTenant:
+        env.RESOLVE_TENANT_DB_SHARE_PERCENT >= 100
+          ? null
+          : {
+              concurrency: Math.max(1, Math.floor((env.DB_POOL_MAX * env.RESOLVE_TENANT_DB_SHARE_PERCENT) / 100)),
+              queue: env.RESOLVE_TENANT_DB_QUEUE,
+            },
     },
     drain: { delayMs: env.DRAIN_DELAY * 1000, timeoutMs: env.DRAIN_TIMEOUT * 1000 },
   };

@@ -66,3 +66,61 @@ describe('A saturated bulkhead (e2e)', () => {
     expect((await api.http.post('/api/v1/routes', { ...routeOf(tenant, 'other'), url: 'https://other.example.com' })).status).toBe(201);
   });
 });
+
+// Per-tenant fairness on resolve's reads of PostgreSQL: two slots and one queued per tenant (20 % of a
+// pool of 10). Every read of `endpoints` is held by a table lock, so tenant A's misses pile up: past
+// its share and queue they are refused at once, while tenant B's miss still gets a slot of its own,
+// and everything held is answered once the lock goes.
+describe("One tenant's cache misses (e2e)", () => {
+  let api: TestApp;
+  let db: Client;
+
+  beforeAll(async () => {
+    api = await startApi({
+      RESOLVE_TENANT_DB_SHARE_PERCENT: '20',
+      RESOLVE_TENANT_DB_QUEUE: '1',
+      DB_POOL_MAX: '10',
+      DB_STATEMENT_TIMEOUT_MS: '60000',
+    });
+    db = await connectDb();
+  });
+
+  afterAll(async () => {
+    await db?.query('ROLLBACK').catch(() => undefined);
+    await db?.end();
+    await api?.close();
+  });
+
+  const tenantUsage = async () => (await api.http.get('/health/resilience')).body.bulkheads.resolve_tenant;
+
+  it("should refuse a tenant's misses beyond its share of the pool at once, and leave other tenants theirs", async () => {
+    const [a, b] = [uniqueTenant('fair-a'), uniqueTenant('fair-b')];
+    // Routes that do not exist: each is a miss that reads PostgreSQL (then cached as not found).
+    const missOf = (tenant: string, i: number) => api.http.get(resolvePath(routeOf(tenant, `v${i}`)));
+    const rejectedBefore = await scrape(api.http, 'bulkhead_rejected_total', { bulkhead: 'resolve_tenant' });
+
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE endpoints IN ACCESS EXCLUSIVE MODE');
+    let held: Array<Promise<{ status: number }>> = [];
+    try {
+      held = [1, 2, 3].map((i) => missOf(a, i));
+      await eventually(async () => expect(await tenantUsage()).toMatchObject({ busiest_tenant_usage: 2, queued: 1 }));
+
+      const refused = await within(30_000, missOf(a, 4), "answer while tenant A's share is full");
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(refused.body).toMatchObject({ error: 'SERVICE.OVERLOADED', tenant: a });
+      expect(await scrape(api.http, 'bulkhead_rejected_total', { bulkhead: 'resolve_tenant' })).toBe(rejectedBefore + 1);
+
+      // B is not refused: its miss takes a slot of B's own (and waits for the lock like A's).
+      held.push(missOf(b, 1));
+      await eventually(async () => expect(await tenantUsage()).toMatchObject({ current_usage: 3, tenants: expect.any(Number) }));
+    } finally {
+      await db.query('COMMIT');
+    }
+
+    expect((await Promise.all(held)).map((res) => res.status)).toEqual([404, 404, 404, 404]);
+    await eventually(async () => expect(await tenantUsage()).toMatchObject({ current_usage: 0, queued: 0 }));
+    expect((await missOf(a, 5)).status).toBe(404);
+  });
+});

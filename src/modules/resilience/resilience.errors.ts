@@ -18,6 +18,17 @@ export class ServiceOverloadedError extends DomainError {
   }
 }
 
+// One tenant's cache misses hold their share of the PostgreSQL pool and their queue is full: that
+// tenant is told to come back; other tenants' misses still have theirs.
+export class TenantOverloadedError extends DomainError {
+  readonly code = 'SERVICE.OVERLOADED';
+  override readonly transient = true;
+
+  constructor(tenant: string) {
+    super(`Too many of tenant ${tenant}'s resolves are waiting for PostgreSQL (cache misses); retry after Retry-After`, undefined, { tenant });
+  }
+}
+
 export class ServiceDrainingError extends DomainError {
   readonly code = 'SERVICE.DRAINING';
   override readonly transient = true;

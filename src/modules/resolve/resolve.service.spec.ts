@@ -7,7 +7,11 @@ import { RoutesRepository } from '../route-store/routes.repository';
 import { ActiveRouteNotFoundError, RevisionNotCommittedError } from './resolve.errors';
 import { ResolveService } from './resolve.service';
 import { CircuitOpenError } from '../resilience/resilience.errors';
+import { Bulkheads } from '../resilience/bulkheads';
 import { LocalRouteCache } from './local-route-cache';
+
+// No per-tenant limit in these cases (Bulkheads.runForTenant has its own spec).
+const unlimited = { runForTenant: <T>(_tenant: string, work: () => Promise<T>) => work() } as unknown as Bulkheads;
 
 const key = { tenant: 't', service: 's', env: 'e', version: 'v1' };
 
@@ -34,6 +38,7 @@ function setup(lookup: CacheLookup, snapshot: RouteSnapshot | null = null, local
     cache as unknown as RouteCache,
     repository as unknown as RoutesRepository,
     bus as unknown as InvalidationBus,
+    unlimited,
     config,
     counter('requests'),
     counter('hits'),
@@ -168,6 +173,7 @@ describe(`${ResolveService.name} while PostgreSQL is unavailable`, () => {
         cache as unknown as RouteCache,
         repository as unknown as RoutesRepository,
         { live: true, listen: jest.fn() } as unknown as InvalidationBus,
+        unlimited,
         config,
         ...(['requests', 'hits', 'misses', 'negative', 'local', 'db'].map(counter) as [Counter, Counter, Counter, Counter, Counter, Counter]),
         new Histogram({ name: 'latency', help: 'latency', registers }),

@@ -15,7 +15,7 @@ import { LocalEntry, LocalRouteCache } from './local-route-cache';
 import { RouteWatchers, Watch } from './route-watchers';
 import { ActiveRouteNotFoundError, RevisionNotCommittedError } from './resolve.errors';
 import { isInfrastructureFailure } from '../../common/errors/infrastructure-failure';
-import { CircuitOpenError } from '../resilience';
+import { Bulkheads, CircuitOpenError } from '../resilience';
 
 export interface ResolvedRoute {
   url: string;
@@ -53,6 +53,7 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
     private readonly cache: RouteCache,
     private readonly repository: RoutesRepository,
     private readonly bus: InvalidationBus,
+    private readonly bulkheads: Bulkheads,
     @Inject(resolveConfig.KEY) config: ConfigType<typeof resolveConfig>,
     @InjectMetric(METRIC.resolveRequests) requests: Counter<string>,
     @InjectMetric(METRIC.resolveCacheHit) hits: Counter<string>,
@@ -273,7 +274,10 @@ export class ResolveService implements OnModuleInit, InvalidationListener {
     this.count.dbQueries();
     // The tiers are shared by every caller, so the loader sees all tenants; the caller's scope is
     // checked before the lookup, where the key is authenticated.
-    const snapshot = (await this.repository.findSnapshot(ALL_TENANTS, key)) ?? { url: null, active: false, revision: 0 };
+    // Within the tenant's share of the pool (Bulkheads.runForTenant), so one tenant's misses leave
+    // connections for everyone else's.
+    const found = await this.bulkheads.runForTenant(key.tenant, () => this.repository.findSnapshot(ALL_TENANTS, key));
+    const snapshot = found ?? { url: null, active: false, revision: 0 };
     if (writeBack) await this.cache.fill(key, snapshot);
     return snapshot;
   }
