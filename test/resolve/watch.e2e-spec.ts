@@ -7,6 +7,7 @@ import { scrape } from '../helpers/metrics';
 import { SseStream } from '../helpers/sse';
 import { startApi, TestApp } from '../helpers/test-app';
 import { DrainState } from '../../src/modules/resilience';
+import { InvalidationBus } from '../../src/infra/redis/invalidation-bus';
 
 type Route = ReturnType<typeof routeOf>;
 
@@ -20,6 +21,9 @@ describe('Watch streams (e2e)', () => {
   beforeAll(async () => {
     a = await startApi();
     b = await startApi();
+    // A stream is refused (503) until the instance's change channel is subscribed, which may take a
+    // moment after start when Redis has just come up (this suite can be the first of a run).
+    await eventually(() => expect([a, b].every((app) => app.app.get(InvalidationBus).live)).toBe(true));
   });
 
   afterAll(async () => {

@@ -102,6 +102,24 @@ describe('RouteStreams', () => {
     expect(all.sink.frames.find((f) => f.includes('event: route'))).toMatch(/^id: \d+\nevent: route\ndata: /);
   });
 
+  it('should send the changes of a batch in the order they were made, whatever order they are read in', async () => {
+    const { streams, change, openStream, repository } = setup();
+    const all = await openStream(ALL_TENANTS);
+    await streams.start(all.prepared);
+    const [v1, v2, v3] = [
+      record('v1', 1, { id: 1, updatedAt: at(30) }),
+      record('v2', 1, { id: 2, updatedAt: at(10) }),
+      record('v3', 1, { id: 3, updatedAt: at(10) }),
+    ];
+    repository.findMany.mockResolvedValueOnce(new Map([v1, v3, v2].map((r) => [`${r.tenant}:${r.service}:${r.env}:${r.version}`, r])));
+
+    for (const route of [v1, v2, v3]) change(route);
+    await jest.advanceTimersByTimeAsync(30);
+
+    const sent = all.sink.events('route');
+    expect(sent.map((e) => e.version)).toEqual(['v2', 'v3', 'v1']);
+  });
+
   it("should keep a tenant scope to its tenant, and send nothing for another tenant's filter", async () => {
     const { streams, change, openStream } = setup();
     const own = await openStream({ tenant: 'team-a' });
