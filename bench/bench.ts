@@ -8,7 +8,7 @@ import { drainBacklog, groupIds, propagation, startCaughtUpConsumer } from './pi
 import { killAllNow, logStep, memoryMb, stopAll, stopService } from './processes';
 import { printTable, Results, writeJson } from './report';
 import * as scenario from './scenarios';
-import { heapNote, startApi, startCeiling } from './stack';
+import { heapNote, mallocTrimNote, startApi, startCeiling } from './stack';
 import { createTrafficKey } from './auth';
 import { prepareInfrastructure, removeRunResources, resetStores, seedTenants } from './stores';
 
@@ -88,6 +88,7 @@ async function run(): Promise<void> {
       logStep('j: memory');
       results.memory = { api: memoryMb(a.pid), api_b: memoryMb(b.pid), consumer: memoryMb(consumer.pid) };
       results.notes.push(await heapNote(a));
+      results.notes.push(await mallocTrimNote(a));
     }
   }
   // Not part of issue 8's list, so after its memory figures: the write path with watch streams open.

@@ -71,3 +71,18 @@ export async function heapNote(t: Target): Promise<string> {
     `large objects ${mb(large)}, code and bytecode ${mb(code)}); Buffers outside the heap ${mb(external)} MB (reserved, not all resident)`
   );
 }
+
+// The API's malloc_trim runs (src/common/runtime/malloc-trim.ts) over the whole run: how many, how
+// long they took (on a worker thread, not the event loop) and what they gave back.
+export async function mallocTrimNote(t: Target): Promise<string> {
+  const count = (await metricTotal(t, 'malloc_trim_seconds_count')) ?? 0;
+  if (count === 0) return 'API malloc_trim: none ran (MALLOC_TRIM_INTERVAL_MS=0, or no glibc)';
+  const seconds = (await metricTotal(t, 'malloc_trim_seconds_sum')) ?? 0;
+  const within = await metricByLabel(t, 'malloc_trim_seconds_bucket', 'le');
+  const released = (await metricTotal(t, 'malloc_trim_released_bytes_total')) ?? 0;
+  return (
+    `API malloc_trim: ${count} runs, mean ${((seconds / count) * 1000).toFixed(2)} ms, ` +
+    `${Math.round(((within['0.005'] ?? 0) / count) * 100)} % within 5 ms, ` +
+    `${(released / 1048576).toFixed(1)} MB given back to the kernel (RSS before minus after, summed)`
+  );
+}

@@ -13,6 +13,7 @@ import { RequestContextModule } from './common/context/request-context.module';
 import { HttpErrorFilter } from './common/filters/http-error.filter';
 import { buildLoggerParams } from './common/logging/logging.options';
 import { MetricsModule } from './common/metrics/metrics.module';
+import { RuntimeModule } from './common/runtime/runtime.module';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { DatabaseModule } from './infra/database/database.module';
 import { RedisModule } from './infra/redis/redis.module';
@@ -35,6 +36,7 @@ import { ResilienceModule } from './modules/resilience';
       useFactory: (app: ConfigType<typeof appConfig>) => buildLoggerParams(app.logLevel, 'traffic-manager'),
     }),
     MetricsModule,
+    RuntimeModule,
     DatabaseModule,
     RedisModule,
     ResilienceModule,

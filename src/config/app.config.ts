@@ -20,6 +20,7 @@ export const appConfig = registerAs('app', () => {
     host: env.API_HOST,
     port: env.API_PORT,
     consumerPort: env.CONSUMER_PORT,
+    mallocTrimIntervalMs: env.MALLOC_TRIM_INTERVAL_MS,
   };
 });
 

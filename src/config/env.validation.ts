@@ -152,6 +152,10 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(10_000) CACHE_RECONCILE_BATCH: number = 500;
   @IsInt() @Min(100) @Max(3_600_000) CACHE_RECONCILE_GRACE_MS: number = 5_000;
 
+  // Both processes hand the C heap's free pages back to the kernel (glibc's malloc_trim) this often;
+  // 0: never (docs/design.md, "Memory").
+  @IsInt() @Min(0) @Max(3_600_000) MALLOC_TRIM_INTERVAL_MS: number = 10_000;
+
   @IsInt() @Min(1) @Max(1000) BREAKER_FAILURE_THRESHOLD: number = 5;
   @IsInt() @Min(100) @Max(600_000) BREAKER_HALF_OPEN_AFTER_MS: number = 5_000;
   @IsInt() @Min(0) @Max(100) RETRY_BUDGET_PERCENT: number = 20;

@@ -180,6 +180,8 @@ describe('Route events: outbox → Kafka → consumers (e2e)', () => {
     expect(live.body).toMatchObject({ status: 'alive', groups: ['cache_invalidation', 'cache_warming', 'audit_log', 'webhooks'] });
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.details)).toEqual(expect.arrayContaining(['kafka', 'redis', 'database', 'mongodb']));
+    // The consumer trims its C heap too (every 10 s by default).
+    expect(metrics.text).toContain('# TYPE malloc_trim_seconds histogram');
     for (const group of ['cache_invalidation', 'cache_warming', 'audit_log', 'webhooks']) {
       expect(metrics.text.split('\n').filter((l) => l.startsWith('consumer_events_processed_total'))).toContainEqual(
         expect.stringMatching(new RegExp(`\\{group="${group}"\\} [1-9]`)),

@@ -1,10 +1,12 @@
+import { eventually } from '../helpers/eventually';
 import { startApi, TestApp } from '../helpers/test-app';
 
 describe('Health, docs and metrics (e2e)', () => {
   let api: TestApp;
 
   beforeAll(async () => {
-    api = await startApi();
+    // Trims of the C heap every 100 ms, so the last test sees some.
+    api = await startApi({ MALLOC_TRIM_INTERVAL_MS: '100' });
   });
 
   afterAll(async () => {
@@ -101,5 +103,13 @@ describe('Health, docs and metrics (e2e)', () => {
     expect(res.text).toMatch(/correlation_ids_provided_total [1-9]/);
     expect(res.text).toMatch(/^cache_connected 1$/m);
     expect(res.text).toMatch(/^db_pool_size [1-9]/m);
+  });
+
+  it("should give the C heap's free memory back with glibc's malloc_trim, timed in its metrics", async () => {
+    await eventually(async () => {
+      const res = await api.http.get('/metrics');
+      expect(Number(/^malloc_trim_seconds_count (\d+)/m.exec(res.text)?.[1])).toBeGreaterThanOrEqual(2);
+      expect(res.text).toMatch(/^malloc_trim_released_bytes_total \d+/m);
+    });
   });
 });

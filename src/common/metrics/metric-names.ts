@@ -42,6 +42,8 @@ export const METRIC = {
   consumerDuplicates: 'consumer_events_duplicate_total',
   consumerLag: 'consumer_group_lag',
   consumerEventDelay: 'consumer_event_delay_seconds',
+  mallocTrim: 'malloc_trim_seconds',
+  mallocTrimReleased: 'malloc_trim_released_bytes_total',
 } as const;
 
 // Histogram buckets for sub-millisecond to seconds latencies (the hot path answers in well under 1 ms).
