@@ -31,6 +31,7 @@ module.exports = {
       testRegex: '.*\\.e2e-spec\\.ts$',
       transform,
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFiles: ['<rootDir>/test/setup/test-env.ts'],
       moduleNameMapper: { '^@fastify/static$': '<rootDir>/test/setup/native-fastify-static.js' },
     },
