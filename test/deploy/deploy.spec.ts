@@ -43,6 +43,7 @@ const SOURCE_METRICS = [
   'cache_drift_total',
   'write_interlock_refusals_total',
   'malloc_trim_released_bytes_total',
+  'cache_invalidation_channel_subscribed',
 ];
 const HISTOGRAMS = new Set(['write_latency_seconds', 'resolve_latency_seconds', 'api_request_duration_seconds', 'consumer_event_delay_seconds']);
 const isKnownMetric = (name: string) =>

@@ -38,6 +38,7 @@ describe('Redis stopped under steady resolve load (e2e)', () => {
     try {
       await eventually(() => expect(load.outcomes.length).toBeGreaterThanOrEqual(20));
 
+      const stopping = Date.now();
       await redis.stop();
       const stoppedAt = Date.now();
       await eventually(async () => expect(await redisBreaker()).toBe(2), 30_000);
@@ -55,11 +56,29 @@ describe('Redis stopped under steady resolve load (e2e)', () => {
           cache_warming: { state: 'unknown' },
         },
       });
+      // Readiness stays 200 and says what is degraded: Redis, and the channel other instances' changes come by.
+      await eventually(async () => {
+        const ready = await api.http.get('/health/ready');
+        expect(ready.status).toBe(200);
+        expect(ready.body.details.redis).toMatchObject({ status: 'up', degraded: true });
+        expect(ready.body.details.invalidation_channel).toMatchObject({
+          status: 'up',
+          degraded: true,
+          channel: 'tm:v1:invalidate',
+          message: expect.stringContaining('in-process caches are bypassed'),
+        });
+        expect(Date.parse(ready.body.details.invalidation_channel.down_since)).toBeGreaterThanOrEqual(stopping);
+      }, 30_000);
+      expect(await scrape(api.http, 'cache_invalidation_channel_subscribed')).toBe(0);
       await eventually(() => expect(load.between(stoppedAt).length).toBeGreaterThanOrEqual(100), 60_000);
 
       await redis.start();
       await eventually(async () => expect(await redisBreaker()).toBe(0), 30_000);
       expect((await api.http.get('/health/resilience')).body.circuit_breakers.redis).toMatchObject({ state: 'closed' });
+      await eventually(async () =>
+        expect((await api.http.get('/health/ready')).body.details.invalidation_channel).toEqual({ status: 'up', channel: 'tm:v1:invalidate' }),
+      );
+      expect(await scrape(api.http, 'cache_invalidation_channel_subscribed')).toBe(1);
       // The restarted Redis is empty: resolves fill it again, without a restart of the API.
       const probe = redisClient(redis.port);
       try {

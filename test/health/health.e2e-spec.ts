@@ -1,4 +1,5 @@
 import { eventually } from '../helpers/eventually';
+import { scrape } from '../helpers/metrics';
 import { startApi, TestApp } from '../helpers/test-app';
 
 describe('Health, docs and metrics (e2e)', () => {
@@ -34,6 +35,11 @@ describe('Health, docs and metrics (e2e)', () => {
     expect(res.body.status).toBe('ok');
     expect(res.body.details.database.status).toBe('up');
     expect(res.body.details.redis.status).toBe('up');
+    // Subscribed to changes made through other instances (asynchronously after start).
+    await eventually(async () =>
+      expect((await api.http.get('/health/ready')).body.details.invalidation_channel).toEqual({ status: 'up', channel: 'tm:v1:invalidate' }),
+    );
+    expect(await scrape(api.http, 'cache_invalidation_channel_subscribed')).toBe(1);
   });
 
   it('should serve Swagger UI and an OpenAPI document covering every endpoint and its errors', async () => {

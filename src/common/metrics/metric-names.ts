@@ -10,6 +10,7 @@ export const METRIC = {
   resolveWatchers: 'resolve_watchers',
   routeWatchStreams: 'route_watch_streams',
   cacheErrors: 'cache_errors_total',
+  invalidationChannel: 'cache_invalidation_channel_subscribed',
   cacheReconcileChecked: 'cache_reconcile_checked_total',
   cacheDrift: 'cache_drift_total',
   cacheStaleness: 'cache_staleness_seconds',

@@ -24,11 +24,18 @@ export class InvalidationBus implements OnApplicationShutdown {
   private readonly listeners = new Map<string, InvalidationListener[]>();
   private subscriber?: Redis;
   private subscribed = false;
+  // Since when this instance has not been subscribed (set at start, before the first subscription).
+  private downSinceMs: number | null = Date.now();
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
 
   get live(): boolean {
     return this.subscribed;
+  }
+
+  // For readiness: when the subscription was lost (or, never made yet, when the process started).
+  get downSince(): Date | null {
+    return this.subscribed || this.downSinceMs === null ? null : new Date(this.downSinceMs);
   }
 
   // Several listeners may take one kind (the in-process tier and the watch streams both take routes).
@@ -69,6 +76,7 @@ export class InvalidationBus implements OnApplicationShutdown {
       await subscriber.subscribe(INVALIDATION_CHANNEL);
       this.resetAll();
       this.subscribed = true;
+      this.downSinceMs = null;
       this.throttled.clear('down');
     } catch (err) {
       this.down((err as Error).message);
@@ -78,6 +86,7 @@ export class InvalidationBus implements OnApplicationShutdown {
   private down(reason: string): void {
     if (!this.subscribed) return;
     this.subscribed = false;
+    this.downSinceMs = Date.now();
     this.resetAll();
     this.throttled.warn('down', `Invalidation channel lost (${reason}); in-process caches are bypassed until it is back`);
   }

@@ -7,6 +7,7 @@ import { DatabaseHealthIndicator } from '../../infra/database/database.health';
 import { KafkaHealthIndicator } from '../../infra/kafka/kafka.health';
 import { MongoHealthIndicator } from '../../infra/mongo/mongo.health';
 import { RedisHealthIndicator } from '../../infra/redis/redis.health';
+import { InvalidationChannelHealthIndicator } from '../../infra/redis/invalidation-channel.health';
 import { ProbeResponseDto } from './dto/probe-response.dto';
 import { Readiness } from './readiness';
 
@@ -21,6 +22,7 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     private readonly mongo: MongoHealthIndicator,
+    private readonly channel: InvalidationChannelHealthIndicator,
   ) {}
 
   // The seed's static probe; kept for load balancers configured against it.
@@ -40,10 +42,14 @@ export class HealthController {
 
   // Ready when PostgreSQL answers and the process is not draining. Redis, Kafka and MongoDB are
   // reported but degrade the service instead of failing readiness (as in the seed): resolve falls
-  // back to PostgreSQL, writes queue in the outbox, audit queries answer 503 on their own.
+  // back to PostgreSQL, writes queue in the outbox, audit queries answer 503 on their own. So is the
+  // invalidation channel: without it the in-process caches are bypassed.
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL answers and not draining (503 otherwise); Redis, Kafka, MongoDB reported as degraded' })
+  @ApiOperation({
+    summary:
+      'Readiness: PostgreSQL answers and not draining (503 otherwise); Redis, Kafka, MongoDB and the invalidation channel reported as degraded',
+  })
   ready() {
     return this.readiness.check(
       [
@@ -51,6 +57,7 @@ export class HealthController {
         async () => degraded(await this.redis.check('redis')),
         async () => degraded(await this.kafka.check('kafka')),
         async () => degraded(await this.mongo.check('mongodb')),
+        () => degraded(this.channel.check('invalidation_channel')),
       ],
       'Draining: not accepting new work',
     );
