@@ -23,19 +23,19 @@ export class InvalidationBus implements OnApplicationShutdown {
   private readonly throttled = new ThrottledLog(this.logger);
   private readonly listeners = new Map<string, InvalidationListener[]>();
   private subscriber?: Redis;
-  private subscribed = false;
-  // Since when this instance has not been subscribed (set at start, before the first subscription).
+  // Since when this instance has not been subscribed (the start, before the first subscription);
+  // null while it is.
   private downSinceMs: number | null = Date.now();
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
 
   get live(): boolean {
-    return this.subscribed;
+    return this.downSinceMs === null;
   }
 
   // For readiness: when the subscription was lost (or, never made yet, when the process started).
   get downSince(): Date | null {
-    return this.subscribed || this.downSinceMs === null ? null : new Date(this.downSinceMs);
+    return this.downSinceMs === null ? null : new Date(this.downSinceMs);
   }
 
   // Several listeners may take one kind (the in-process tier and the watch streams both take routes).
@@ -45,7 +45,7 @@ export class InvalidationBus implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.subscribed = false;
+    this.downSinceMs ??= Date.now();
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
@@ -75,7 +75,6 @@ export class InvalidationBus implements OnApplicationShutdown {
     try {
       await subscriber.subscribe(INVALIDATION_CHANNEL);
       this.resetAll();
-      this.subscribed = true;
       this.downSinceMs = null;
       this.throttled.clear('down');
     } catch (err) {
@@ -84,8 +83,7 @@ export class InvalidationBus implements OnApplicationShutdown {
   }
 
   private down(reason: string): void {
-    if (!this.subscribed) return;
-    this.subscribed = false;
+    if (this.downSinceMs !== null) return;
     this.downSinceMs = Date.now();
     this.resetAll();
     this.throttled.warn('down', `Invalidation channel lost (${reason}); in-process caches are bypassed until it is back`);
