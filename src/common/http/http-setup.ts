@@ -4,12 +4,12 @@ import { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from
 import { IncomingMessage, Server, ServerOptions } from 'http';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getToken } from '@willsoto/nestjs-prometheus';
-import { CLS_ID, ClsServiceManager } from 'nestjs-cls';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Histogram } from 'prom-client';
 import { HttpConfig } from '../../config/http.config';
 import { MissingHostError, ShuttingDownError } from '../errors/common.errors';
 import { acceptCorrelationId, CORRELATION_HEADER } from '../context/correlation-id';
+import { isDeferredContextUrl, startRequestContext } from '../context/request-context';
 import { sendError } from '../filters/http-error.filter';
 import { redactRequestUrl } from '../logging/log-redaction';
 import { requestLogLevel } from '../logging/logging.options';
@@ -85,7 +85,6 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
   fastify.server.on('checkExpectation', answerExpectation);
   fastify.server.on('connect', answerConnect);
 
-  const cls = ClsServiceManager.getClsService();
   let closing = false;
   fastify.addHook('preClose', (done) => {
     closing = true;
@@ -112,8 +111,10 @@ export function createFastifyAdapter(timeouts: HttpConfig): FastifyAdapter {
       return sendError(reply, request, new MissingHostError(), logger);
     }
     // The request context (correlation id for logs and outbox events) is started here, in the hook
-    // that runs anyway, instead of by middleware through @fastify/middie.
-    cls.runWith({ [CLS_ID]: request.id }, done);
+    // that runs anyway, instead of by middleware through @fastify/middie; a route that starts it only
+    // when it needs it (resolve) is let through without (request-context.ts).
+    if (isDeferredContextUrl(request.url)) return done();
+    startRequestContext(request, done);
   });
   registerCors(fastify, timeouts);
   return adapter;

@@ -4,6 +4,7 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationFailedError } from '../../common/errors/common.errors';
 import { ErrorDetail } from '../../common/errors/domain.error';
 import { sendError } from '../../common/filters/http-error.filter';
+import { deferRequestContext, inRequestContext } from '../../common/context/request-context';
 import { documentRawRoute } from '../../common/http/openapi-extras';
 import { parseRouteKeyQuery } from '../../common/validation/route-key-query';
 import { ResolvedRouteResponseDto } from './dto/resolved-route-response.dto';
@@ -37,6 +38,8 @@ const RESPONSE_SCHEMA = {
 // interceptor chain cost several times the whole request here (docs/design.md, "Request pipeline").
 // The contract is the same as every other endpoint's: the Fastify hooks of http-setup.ts give it the
 // correlation id, request context, metrics and request log; errors go through the same sendError.
+// The request context is started here, not by the hook, and only off the memory-hit path: every
+// branch that can log or wait goes through inContext (common/context/request-context.ts).
 @Injectable()
 export class ResolveRoute implements OnModuleInit {
   private readonly logger = new Logger('Resolve');
@@ -51,6 +54,7 @@ export class ResolveRoute implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    deferRequestContext(RESOLVE_PATH);
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.route({
       method: 'GET',
@@ -70,15 +74,22 @@ export class ResolveRoute implements OnModuleInit {
     try {
       principal = this.authenticator.authenticate(request.headers);
     } catch (err) {
-      return sendError(reply, request, err, this.logger);
+      return this.fail(request, reply, err);
     }
     if (principal instanceof Promise) {
-      return principal.then(
-        (held) => this.serve(request, reply, held),
-        (err: unknown) => sendError(reply, request, err, this.logger),
+      const pending = principal;
+      return inRequestContext(request, () =>
+        pending.then(
+          (held) => this.serve(request, reply, held),
+          (err: unknown) => sendError(reply, request, err, this.logger),
+        ),
       );
     }
     return this.serve(request, reply, principal);
+  }
+
+  private fail(request: FastifyRequest, reply: FastifyReply, err: unknown): void {
+    inRequestContext(request, () => sendError(reply, request, err, this.logger));
   }
 
   // The same drain and bulkhead rules as DrainInterceptor and BulkheadInterceptor, inline. An answer
@@ -87,35 +98,35 @@ export class ResolveRoute implements OnModuleInit {
   private serve(request: FastifyRequest, reply: FastifyReply, principal: Principal): unknown {
     request.principal = principal;
     const parsed = parseRouteKeyQuery(request.query);
-    if (parsed.details) return sendError(reply, request, new ValidationFailedError(parsed.details), this.logger);
+    if (parsed.details) return this.fail(request, reply, new ValidationFailedError(parsed.details));
     const key = parsed.key;
     const conditions = conditionsOf(request);
-    if (conditions.problems) return sendError(reply, request, new ValidationFailedError(conditions.problems), this.logger);
+    if (conditions.problems) return this.fail(request, reply, new ValidationFailedError(conditions.problems));
     // Per-instance read limit (no Redis round trip), before the scope check as on the Nest routes:
     // a tenant key's requests for other tenants spend its own budget too.
     const limited = this.readLimiter.take(principal, key.tenant);
-    if (limited) return this.readLimiter.refuse(request, reply, limited);
+    if (limited) return inRequestContext(request, () => this.readLimiter.refuse(request, reply, limited));
     // Another tenant's route is answered exactly as a missing one, before any cache tier is touched,
     // so nothing about it leaks (the limit above counted the caller's own tenant, not that one). A
     // Principal is its own TenantScope (the same `tenant` field): no scope object per request.
-    if (!inScope(principal, key.tenant)) return sendError(reply, request, new ActiveRouteNotFoundError(key), this.logger);
+    if (!inScope(principal, key.tenant)) return this.fail(request, reply, new ActiveRouteNotFoundError(key));
     try {
       this.drain.enter();
     } catch (err) {
-      return sendError(reply, request, err, this.logger);
+      return this.fail(request, reply, err);
     }
     let remembered: ResolvedRoute | undefined;
     try {
       remembered = this.resolver.fromMemory(key, conditions.minRevision);
     } catch (err) {
       this.drain.leave();
-      return sendError(reply, request, err, this.logger);
+      return this.fail(request, reply, err);
     }
     if (remembered) {
       this.drain.leave();
       return this.respond(request, reply, key, remembered, conditions);
     }
-    return this.handleMiss(request, reply, key, conditions);
+    return inRequestContext(request, () => this.handleMiss(request, reply, key, conditions));
   }
 
   private async handleMiss(request: FastifyRequest, reply: FastifyReply, key: RouteKey, conditions: Conditions): Promise<unknown> {
@@ -136,8 +147,10 @@ export class ResolveRoute implements OnModuleInit {
   private respond(request: FastifyRequest, reply: FastifyReply, key: RouteKey, resolved: ResolvedRoute, conditions: Conditions): unknown {
     const { ifNoneMatch, waitSeconds } = conditions;
     if (waitSeconds > 0 && ifNoneMatch !== undefined && notModified(ifNoneMatch, resolved.revision) && !this.drain.isDraining) {
-      const watch = this.resolver.watch(key, resolved.revision, waitSeconds * 1000);
-      if (watch) return this.hold(request, reply, key, resolved, conditions, watch);
+      return inRequestContext(request, () => {
+        const watch = this.resolver.watch(key, resolved.revision, waitSeconds * 1000);
+        return watch ? this.hold(request, reply, key, resolved, conditions, watch) : answer(reply, key, resolved, conditions);
+      });
     }
     return answer(reply, key, resolved, conditions);
   }
