@@ -44,7 +44,7 @@ export const settings = {
   // 100k-route scenario (long enough for the generator to ask for every route once).
   longWarmupSeconds: int('BENCH_LONG_WARMUP_SECONDS', 12),
   // Ceiling and hot-set runs alternate this many times; the pair with the median ratio is reported.
-  rounds: Math.max(1, int('BENCH_ROUNDS', 3)),
+  rounds: Math.max(1, int('BENCH_ROUNDS', 5)),
   // Filling 100,000 keys runs at cold-miss speed (about 100 s here), longer than the 60 s default TTL.
   cachePositiveTtl: Math.max(1, int('BENCH_CACHE_POSITIVE_TTL', 600)),
 };
