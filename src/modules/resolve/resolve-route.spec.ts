@@ -96,8 +96,17 @@ describe('ResolveRoute request context', () => {
     expect(seen).toEqual([['fromMemory', undefined]]);
   });
 
-  it.each([
-    ['a miss (Redis, PostgreSQL)', () => (memory = undefined), 200, 'resolve'],
+  // branch, arrangement, status, where the context is observed, query, headers
+  type Branch = [string, () => void, number, string, string?, Record<string, string>?];
+  it.each<Branch>([
+    [
+      'a miss (Redis, PostgreSQL)',
+      () => {
+        memory = undefined;
+      },
+      200,
+      'resolve',
+    ],
     ['a key not held yet (PostgreSQL)', () => (principal = () => Promise.resolve(ADMIN)), 200, 'fromMemory'],
     ['a key refused after a read', () => (principal = () => Promise.reject(new ServiceOverloadedError('API key verification'))), 503, 'sendError'],
     [
@@ -114,7 +123,7 @@ describe('ResolveRoute request context', () => {
     ['the read limit', () => (limited = true), 429, 'refuse'],
     ['a draining instance', () => (draining = new ServiceOverloadedError('draining')), 503, 'sendError'],
     ['a long-poll', () => undefined, 304, 'watch', QUERY, { 'if-none-match': 'W/"3"', prefer: 'wait=1' }],
-  ])('should run %s in the request context', async (_branch, arrange, status, where, query = QUERY, headers = {}) => {
+  ])('should run %s in the request context', async (_branch, arrange, status, where, query = QUERY, headers: Record<string, string> = {}) => {
     arrange();
 
     const res = await get(`${RESOLVE_PATH}${query}`, headers);
