@@ -37,9 +37,9 @@ const RESPONSE_SCHEMA = {
 // Resolve is served by a plain Fastify route, not a Nest controller: Nest's router, pipes and
 // interceptor chain cost several times the whole request here (docs/design.md, "Request pipeline").
 // The contract is the same as every other endpoint's: the Fastify hooks of http-setup.ts give it the
-// correlation id, request context, metrics and request log; errors go through the same sendError.
-// The request context is started here, not by the hook, and only off the memory-hit path: every
-// branch that can log or wait goes through inContext (common/context/request-context.ts).
+// correlation id, metrics and request log; errors go through the same sendError. The request context
+// is started here, not by the hook, and only off the memory-hit path: every branch that can log or
+// wait goes through inRequestContext (common/context/request-context.ts).
 @Injectable()
 export class ResolveRoute implements OnModuleInit {
   private readonly logger = new Logger('Resolve');
