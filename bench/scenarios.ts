@@ -176,12 +176,39 @@ export async function writes(generator: Generator, api: Target): Promise<LoadSce
     connections: settings.writeConnections,
     expect: 'ok',
     warmList: changes(CREATED_DURING_WARMUP, COLD, settings.coldRoutes),
-    counters: async () => ({ outbox_rows: Number((await sql<{ n: string }>('SELECT count(*) AS n FROM outbox_events'))[0].n) }),
+    counters: async () => ({
+      outbox_rows: Number((await sql<{ n: string }>('SELECT count(*) AS n FROM outbox_events'))[0].n),
+      ...(await walCounters()),
+    }),
   });
   const outboxRows = load.counters?.outbox_rows ?? NaN;
   const notes = [`${load.requests} changes, ${outboxRows} outbox rows (${(outboxRows / load.requests).toFixed(3)} per change)`];
+  const wal = walNote(load.counters, load.requests);
+  if (wal) notes.push(wal);
   if (load.requests > list.length) notes.push(`change list exhausted: ${load.requests - list.length} requests were no-op repeats`);
   return { id: 'writes', label: 'writes: creates + updates', load, notes };
+}
+
+// PostgreSQL's WAL counters (cluster-wide, PostgreSQL 14+), for the write row's notes: the first change
+// to a page after a checkpoint starts writes the whole 8 KB page to the WAL (a full-page image), so a
+// run that starts shortly after a checkpoint writes several times the WAL per change, and every commit
+// waits for its flush; the write p99 follows. Empty where the views differ (PostgreSQL 17 moved the
+// checkpoint counts to pg_stat_checkpointer).
+async function walCounters(): Promise<Record<string, number>> {
+  try {
+    const [wal] = await sql<{ fpi: string; bytes: string }>('SELECT wal_fpi AS fpi, wal_bytes AS bytes FROM pg_stat_wal');
+    const [checkpoints] = await sql<{ n: string }>('SELECT checkpoints_timed + checkpoints_req AS n FROM pg_stat_bgwriter');
+    return { wal_fpi: Number(wal.fpi), wal_bytes: Number(wal.bytes), checkpoints: Number(checkpoints.n) };
+  } catch {
+    return {};
+  }
+}
+
+function walNote(counters: Record<string, number> | undefined, changes: number): string | undefined {
+  if (counters?.wal_bytes === undefined || changes === 0) return undefined;
+  const perChange = (n: number) => (n / changes).toFixed(n / changes < 10 ? 2 : 0);
+  const checkpoints = counters.checkpoints > 0 ? `; ${counters.checkpoints} checkpoint(s) completed during the run` : '';
+  return `PostgreSQL WAL per change: ${perChange(counters.wal_bytes)} bytes, ${perChange(counters.wal_fpi)} full-page images (cluster-wide pg_stat_wal${checkpoints})`;
 }
 
 // The writes again, with WATCH_STREAMS watch streams open on the same instance, each receiving every
