@@ -33,7 +33,7 @@ import { ResilienceModule } from './modules/resilience';
     RequestContextModule,
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
-      useFactory: (app: ConfigType<typeof appConfig>) => buildLoggerParams(app.logLevel, 'traffic-manager'),
+      useFactory: (app: ConfigType<typeof appConfig>) => buildLoggerParams(app.logLevel, 'traffic-manager', app.logFlushIntervalMs),
     }),
     MetricsModule,
     RuntimeModule,

@@ -17,6 +17,7 @@ export const appConfig = registerAs('app', () => {
   return {
     environment: env.ENVIRONMENT,
     logLevel: PINO_LEVELS[env.LOG_LEVEL],
+    logFlushIntervalMs: env.LOG_FLUSH_INTERVAL_MS,
     host: env.API_HOST,
     port: env.API_PORT,
     consumerPort: env.CONSUMER_PORT,

@@ -156,6 +156,10 @@ export class EnvironmentVariables {
   // 0: never (docs/design.md, "Memory").
   @IsInt() @Min(0) @Max(3_600_000) MALLOC_TRIM_INTERVAL_MS: number = 10_000;
 
+  // Log lines are gathered and written together at most this long after the first of them (or at
+  // 4 KB); 0: each line is written as it comes (docs/design.md, "Logs and secrets").
+  @IsInt() @Min(0) @Max(10_000) LOG_FLUSH_INTERVAL_MS: number = 100;
+
   @IsInt() @Min(1) @Max(1000) BREAKER_FAILURE_THRESHOLD: number = 5;
   @IsInt() @Min(100) @Max(600_000) BREAKER_HALF_OPEN_AFTER_MS: number = 5_000;
   @IsInt() @Min(0) @Max(100) RETRY_BUDGET_PERCENT: number = 20;

@@ -1,6 +1,10 @@
 import pino, { LoggerOptions } from 'pino';
 import { Writable } from 'stream';
-import { buildLoggerParams } from './logging.options';
+import { spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { buildLoggerParams, logDestination } from './logging.options';
 
 // The logger the processes build (nestjs-pino's pinoHttp options), writing to a capture.
 function capture() {
@@ -11,7 +15,7 @@ function capture() {
       done();
     },
   });
-  const options = buildLoggerParams('debug', 'test').pinoHttp as LoggerOptions;
+  const [options] = buildLoggerParams('debug', 'test').pinoHttp as [LoggerOptions, unknown];
   return { lines, logger: pino(options, stream) };
 }
 
@@ -43,5 +47,46 @@ describe('log lines about requests', () => {
     logger.warn({ client: { headers: { Authorization: `Bearer ${key}`, 'X-API-Key': key } } }, 'seen');
 
     expect(lines.join('')).not.toContain(key);
+  });
+});
+
+describe('the log destination', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tm-log-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('should gather lines and write them together within the flush interval', async () => {
+    const file = join(dir, 'buffered.log');
+    const destination = logDestination(150, file);
+    destination.write('{"message":"one"}\n');
+    destination.write('{"message":"two"}\n');
+    await settle(30);
+    expect(read(file)).toBe('');
+    await settle(400);
+    expect(read(file)).toBe('{"message":"one"}\n{"message":"two"}\n');
+  });
+
+  it('should write a line as it comes when the interval is 0', async () => {
+    const file = join(dir, 'direct.log');
+    logDestination(0, file).write('{"message":"now"}\n');
+    await settle(50);
+    expect(read(file)).toBe('{"message":"now"}\n');
+  });
+
+  it('should write what is gathered when the process exits', () => {
+    const file = join(dir, 'exit.log');
+    const script = `
+      const { logDestination } = require(${JSON.stringify(join(__dirname, 'logging.options'))});
+      logDestination(60000, ${JSON.stringify(file)}).write('{"message":"last words"}\\n');
+      setTimeout(() => process.exit(3), 100);
+    `;
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8' });
+    expect(run.status).toBe(3);
+    expect(read(file)).toBe('{"message":"last words"}\n');
+  });
+
+  it('should hand every app of one process the same destination', () => {
+    expect(logDestination(100)).toBe(logDestination(100));
   });
 });
