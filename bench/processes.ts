@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { mkdirSync, openSync, readFileSync } from 'fs';
+import { mkdirSync, openSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { LOG_DIR, ROOT } from './config';
 
@@ -93,6 +93,43 @@ export function cpuSeconds(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return (utime + stime) / CLOCK_TICKS;
+}
+
+// CPU used by every process of the named programs (/proc/<pid>/comm, e.g. "postgres") between start()
+// and stop(), summed per program: what the rest of the machine spends on the measured load. A process
+// that exits before stop() is not counted (PostgreSQL's pooled backends stay); one started meanwhile
+// counts from its start. Empty where /proc shows none of them (a database in a container elsewhere).
+export class ProgramCpu {
+  private before = new Map<number, { comm: string; seconds: number }>();
+
+  constructor(private readonly programs: readonly string[]) {}
+
+  start(): void {
+    this.before = this.snapshot();
+  }
+
+  stop(): Record<string, number> {
+    const used: Record<string, number> = {};
+    for (const [pid, now] of this.snapshot()) {
+      used[now.comm] = (used[now.comm] ?? 0) + now.seconds - (this.before.get(pid)?.seconds ?? 0);
+    }
+    return used;
+  }
+
+  private snapshot(): Map<number, { comm: string; seconds: number }> {
+    const found = new Map<number, { comm: string; seconds: number }>();
+    for (const entry of readdirSync('/proc')) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid)) continue;
+      try {
+        const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        if (this.programs.includes(comm)) found.set(pid, { comm, seconds: cpuSeconds(pid) });
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return found;
+  }
 }
 
 export interface MemoryMb {

@@ -1,6 +1,7 @@
+import { availableParallelism } from 'os';
 import { settings } from './config';
 import { forEachConcurrently, Generator, HttpRequest, LoadRow, measure, range, resolveRequest, routeKey, writeRequest } from './load';
-import { logStep } from './processes';
+import { logStep, ProgramCpu } from './processes';
 import { metricTotal, Target } from './stack';
 import { seedTenants, sql } from './stores';
 import { trafficHeaders } from './auth';
@@ -172,21 +173,59 @@ export async function writes(generator: Generator, api: Target): Promise<LoadSce
       return writeRequest(key, `https://${key.service}-${key.version}.${key.tenant}.bench.example.com/updated`);
     });
   const list = changes(CREATED, SEEDED, settings.totalRoutes);
+  const others = new ProgramCpu(OTHER_PROGRAMS);
+  let measuring = false;
   const load = await measure(generator, api, list, {
     connections: settings.writeConnections,
     expect: 'ok',
     warmList: changes(CREATED_DURING_WARMUP, COLD, settings.coldRoutes),
-    counters: async () => ({
-      outbox_rows: Number((await sql<{ n: string }>('SELECT count(*) AS n FROM outbox_events'))[0].n),
-      ...(await walCounters()),
-    }),
+    counters: async () => {
+      const counters = {
+        outbox_rows: Number((await sql<{ n: string }>('SELECT count(*) AS n FROM outbox_events'))[0].n),
+        ...(await walCounters()),
+      };
+      // Called before and after the measured run: the first call starts the count, the second ends it.
+      if (!measuring) {
+        measuring = true;
+        others.start();
+        return counters;
+      }
+      return { ...counters, ...programCounters(others.stop()) };
+    },
   });
   const outboxRows = load.counters?.outbox_rows ?? NaN;
   const notes = [`${load.requests} changes, ${outboxRows} outbox rows (${(outboxRows / load.requests).toFixed(3)} per change)`];
   const wal = walNote(load.counters, load.requests);
   if (wal) notes.push(wal);
+  const machine = machineNote(load.counters, load.requests, load.cpuUsPerRequest);
+  if (machine) notes.push(machine);
   if (load.requests > list.length) notes.push(`change list exhausted: ${load.requests - list.length} requests were no-op repeats`);
   return { id: 'writes', label: 'writes: creates + updates', load, notes };
+}
+
+// The other programs a change keeps busy on this machine (same names as their /proc/<pid>/comm): the
+// database, the cache, and the JVMs of the Kafka broker and the MongoDB stand-in. Not the load generator:
+// each wrk run is its own process and has exited before the count ends.
+const OTHER_PROGRAMS = ['postgres', 'redis-server', 'java'] as const;
+
+function programCounters(used: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(used).map(([program, seconds]) => [`cpu_us_${program}`, seconds * 1e6]));
+}
+
+// What one change costs the whole machine: the API's CPU (the row's own figure) and each other
+// program's, per change, and the most changes per second that leaves room for (cores × 1,000,000 µs
+// of CPU per second, divided by the sum).
+function machineNote(counters: Record<string, number> | undefined, changes: number, apiUs: number): string | undefined {
+  if (!counters || changes === 0) return undefined;
+  const parts = OTHER_PROGRAMS.filter((p) => counters[`cpu_us_${p}`] !== undefined).map((p) => [p, counters[`cpu_us_${p}`] / changes] as const);
+  if (!parts.length) return undefined;
+  const total = apiUs + parts.reduce((sum, [, us]) => sum + us, 0);
+  const listed = parts.map(([p, us]) => `${p === 'java' ? 'Kafka and MongoDB JVMs' : p} ${us.toFixed(0)}`).join(', ');
+  const cores = availableParallelism();
+  return (
+    `CPU per change across the machine: API ${apiUs.toFixed(0)}, ${listed} µs; ${total.toFixed(0)} µs in all, ` +
+    `so ${cores} cores allow at most ~${Math.round((cores * 1e6) / total).toLocaleString('en')} changes/s before the load generator's share`
+  );
 }
 
 // PostgreSQL's WAL counters (cluster-wide, PostgreSQL 14+), for the write row's notes: the first change
