@@ -183,6 +183,7 @@ export async function writes(generator: Generator, api: Target): Promise<LoadSce
       const counters = {
         outbox_rows: Number((await sql<{ n: string }>('SELECT count(*) AS n FROM outbox_events'))[0].n),
         ...(await walCounters()),
+        ...(await groupCounters(api)),
       };
       // Called before and after the measured run: the first call starts the count, the second ends it.
       if (!measuring) {
@@ -197,10 +198,24 @@ export async function writes(generator: Generator, api: Target): Promise<LoadSce
   const notes = [`${load.requests} changes, ${outboxRows} outbox rows (${(outboxRows / load.requests).toFixed(3)} per change)`];
   const wal = walNote(load.counters, load.requests);
   if (wal) notes.push(wal);
+  const groups = groupNote(load.counters);
+  if (groups) notes.push(groups);
   const machine = machineNote(load.counters, load.requests, load.cpuUsPerRequest);
   if (machine) notes.push(machine);
   if (load.requests > list.length) notes.push(`change list exhausted: ${load.requests - list.length} requests were no-op repeats`);
   return { id: 'writes', label: 'writes: creates + updates', load, notes };
+}
+
+// Group commit's figures (docs/design.md, "Group commit"): groups sent and the changes in them.
+async function groupCounters(api: Target): Promise<Record<string, number>> {
+  const [groups, changes] = await Promise.all([metricTotal(api, 'write_commit_group_size_count'), metricTotal(api, 'write_commit_group_size_sum')]);
+  return groups === undefined || changes === undefined ? {} : { write_groups: groups, write_grouped_changes: changes };
+}
+
+function groupNote(counters: Record<string, number> | undefined): string | undefined {
+  if (!counters?.write_groups) return undefined;
+  const perGroup = counters.write_grouped_changes / counters.write_groups;
+  return `group commit: ${counters.write_groups} transactions for ${counters.write_grouped_changes} changes (${perGroup.toFixed(1)} per transaction)`;
 }
 
 // The other programs a change keeps busy on this machine (same names as their /proc/<pid>/comm): the

@@ -13,6 +13,8 @@ export const databaseConfig = registerAs('database', () => {
     poolMax: env.DB_POOL_MAX,
     connectionTimeoutMs: env.DB_CONNECTION_TIMEOUT * 1000,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    writeGroupMax: env.DB_WRITE_GROUP_MAX,
+    writeGroupConcurrency: env.DB_WRITE_GROUP_CONCURRENCY,
   };
 });
 

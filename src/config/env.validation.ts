@@ -102,6 +102,8 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(1000) DB_POOL_MAX: number = 10;
   @IsInt() @Min(1) @Max(600) DB_CONNECTION_TIMEOUT: number = 5;
   @IsInt() @Min(100) @Max(600_000) DB_STATEMENT_TIMEOUT_MS: number = 5000;
+  @IsInt() @Min(1) @Max(1000) DB_WRITE_GROUP_MAX: number = 32;
+  @IsInt() @Min(1) @Max(100) DB_WRITE_GROUP_CONCURRENCY: number = 2;
   @IsInt() @Min(1) @Max(1_000_000) ROUTE_HISTORY_LIMIT: number = 100;
 
   @IsString() @IsNotEmpty() REDIS_HOST: string = '127.0.0.1';

@@ -27,6 +27,8 @@ export const METRIC = {
   writeFailure: 'write_failure_total',
   writeLatency: 'write_latency_seconds',
   writeInterlockRefusals: 'write_interlock_refusals_total',
+  writeGroups: 'write_commit_groups_total',
+  writeGroupSize: 'write_commit_group_size',
   apiRequests: 'api_requests_total',
   apiRequestDuration: 'api_request_duration_seconds',
   correlationIdsGenerated: 'correlation_ids_generated_total',

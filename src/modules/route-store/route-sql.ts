@@ -16,6 +16,11 @@ export const BY_KEY = `t.name = $1 AND s.name = $2 AND env.name = $3 AND e.versi
 // columns plus created/changed, and matched: false when the precondition did not hold.
 export const APPLY_CHANGE = `SELECT * FROM tm_apply_route_change($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
+// Several single changes in one statement, so one transaction (group commit, migration
+// GroupCommitFunction): each parameter is an array with one element per change, in the order they
+// are applied; rows are the single statement's plus `ord`, the change's 1-based position.
+export const APPLY_CHANGES = `SELECT * FROM tm_apply_route_changes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+
 // The same change forced with the reason $12 (the write-time interlock, migration LastActiveInterlock):
 // the reason is set as the transaction-local tm.force_reason that the interlock's trigger reads, and
 // added to the event as force_reason. The function's event argument depends on the setting's result,

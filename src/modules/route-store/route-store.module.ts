@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { OutboxWriterModule } from '../outbox';
 import { RouteCache } from './route-cache';
 import { GuardedQueries } from './guarded-queries';
+import { GroupCommit } from './group-commit';
 import { RouteHistoryRepository } from './route-history.repository';
 import { RoutesRepository } from './routes.repository';
 import { ScheduledChangesetsRepository } from './scheduled-changesets.repository';
@@ -11,7 +12,15 @@ import { TenantSafetyRepository } from './tenant-safety.repository';
 // repository and the Redis route cache. No controllers, so either process can import it.
 @Module({
   imports: [OutboxWriterModule],
-  providers: [GuardedQueries, RoutesRepository, RouteHistoryRepository, ScheduledChangesetsRepository, TenantSafetyRepository, RouteCache],
-  exports: [GuardedQueries, RoutesRepository, RouteHistoryRepository, ScheduledChangesetsRepository, TenantSafetyRepository, RouteCache],
+  providers: [
+    GuardedQueries,
+    GroupCommit,
+    RoutesRepository,
+    RouteHistoryRepository,
+    ScheduledChangesetsRepository,
+    TenantSafetyRepository,
+    RouteCache,
+  ],
+  exports: [GuardedQueries, GroupCommit, RoutesRepository, RouteHistoryRepository, ScheduledChangesetsRepository, TenantSafetyRepository, RouteCache],
 })
 export class RouteStoreModule {}

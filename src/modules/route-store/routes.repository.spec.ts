@@ -5,6 +5,7 @@ import { RouteEventDraft } from '../../contracts/route-event';
 import { OutboxWriter } from '../outbox';
 import { DependencyBreakers } from '../resilience';
 import { GuardedQueries } from './guarded-queries';
+import { GroupCommit } from './group-commit';
 import { RoutesRepository } from './routes.repository';
 
 // The SQL each call sends (to a fake data source that answers with no rows).
@@ -19,7 +20,8 @@ function repositoryWithLog() {
       inc: jest.fn(),
     } as unknown as Counter<string>,
   );
-  const repository = new RoutesRepository(db, new OutboxWriter());
+  const groups = new GroupCommit(db, { writeGroupMax: 32, writeGroupConcurrency: 2 });
+  const repository = new RoutesRepository(db, new OutboxWriter(), groups);
   return { repository, sent };
 }
 

@@ -30,6 +30,7 @@ import {
   toRecord,
 } from './route-sql';
 import { GuardedQueries } from './guarded-queries';
+import { ALONE, ApplyRow, ChangeParams, GroupCommit } from './group-commit';
 
 // Every method takes the caller's TenantScope first, so no query can forget it. A key lookup names
 // its tenant, so its scope check is a comparison before the query (a foreign route costs no round
@@ -41,6 +42,7 @@ export class RoutesRepository {
   constructor(
     private readonly db: GuardedQueries,
     private readonly outbox: OutboxWriter,
+    private readonly groups: GroupCommit,
   ) {}
 
   private query<T>(sql: string, params: unknown[]): Promise<T> {
@@ -55,7 +57,8 @@ export class RoutesRepository {
   // precondition is ignored where the answer would be "not found" anyway (an activate of a missing
   // route), as RFC 9110 §13.2.1 asks. A deactivation one of the tenant's interlocks refuses writes
   // nothing either (InterlockRefused): the trigger's checks run when the statement's own transaction
-  // commits.
+  // commits. An unforced change is written with others that arrive at the same time when the write
+  // path is busy (GroupCommit); the answer is the same as alone.
   async applyChange(
     scope: TenantScope,
     key: RouteKey,
@@ -65,7 +68,12 @@ export class RoutesRepository {
     if (!inScope(scope, key.tenant)) return null;
     let rows: ApplyRow[];
     try {
-      rows = await this.query(...this.applyStatement(key, change, event));
+      if (change.forceReason !== undefined) rows = await this.query(...this.applyStatement(key, change, event));
+      else {
+        const params = this.applyParams(key, change, event);
+        const answer = await this.groups.apply(key, params);
+        rows = answer === ALONE ? await this.query<ApplyRow[]>(APPLY_CHANGE, params) : answer;
+      }
     } catch (err) {
       const refused = interlockRefusal(err);
       if (!refused) throw err;
@@ -183,11 +191,14 @@ export class RoutesRepository {
     return change.forceReason === undefined ? [APPLY_CHANGE, params] : [APPLY_CHANGE_FORCED, [...params, change.forceReason]];
   }
 
-  private applyParams(key: RouteKey, change: RouteChange, event: RouteEventDraft): unknown[] {
+  private applyParams(key: RouteKey, change: RouteChange, event: RouteEventDraft): ChangeParams {
     const outbox = this.outbox.row(event);
     const condition = change.precondition;
     return [
-      ...keyParams(key),
+      key.tenant,
+      key.service,
+      key.env,
+      key.version,
       change.url,
       change.active,
       outbox.messageKey,
@@ -299,7 +310,6 @@ export class RoutesRepository {
   }
 }
 
-type ApplyRow = EndpointRow & { created: boolean; changed: boolean; matched: boolean };
 // The route's current and oldest kept revision, with one revision's columns (all NULL when not kept).
 function compareKeys(a: RouteKey, b: RouteKey): number {
   const x = routeKeyString(a);

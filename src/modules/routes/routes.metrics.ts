@@ -13,6 +13,16 @@ export const ROUTES_METRICS = [
     labelNames: ['interlock'],
   }),
   makeCounterProvider({
+    name: METRIC.writeGroups,
+    help: 'Group commits of single changes, by outcome (committed; alone: refused as a whole, so each change was written on its own; failed: the store was unavailable)',
+    labelNames: ['outcome'],
+  }),
+  makeHistogramProvider({
+    name: METRIC.writeGroupSize,
+    help: 'Single changes per group commit (1: the write path was idle)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+  }),
+  makeCounterProvider({
     name: METRIC.scheduledChangesets,
     help: 'Scheduled changesets that came due, by outcome (applied, failed)',
     labelNames: ['outcome'],

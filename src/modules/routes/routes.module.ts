@@ -8,6 +8,7 @@ import { RouteStoreModule } from '../route-store';
 import { WebhookStoreModule } from '../webhooks';
 import { RoutesController } from './routes.controller';
 import { ROUTES_METRICS } from './routes.metrics';
+import { GroupCommitMetrics } from './group-commit-metrics';
 import { RouteHistoryPruner } from './route-history-pruner';
 import { RoutesService } from './routes.service';
 import { RoutePropagation } from './route-propagation';
@@ -29,6 +30,7 @@ import { TenantSafetyService } from './tenant-safety.service';
     SchedulesService,
     ScheduleRunner,
     TenantSafetyService,
+    GroupCommitMetrics,
     ...ROUTES_METRICS,
   ],
 })
