@@ -32,6 +32,8 @@ describe('404 floods (e2e)', () => {
     const tenant = uniqueTenant('not-found');
     const before = await breakers();
     const queriesBefore = await scrape(api.http, 'db_queries_total');
+    const groupsBefore = await scrape(api.http, 'write_commit_group_size_count');
+    const groupedBefore = await scrape(api.http, 'write_commit_group_size_sum');
 
     const resolves = await inBatches(300, 10, (i) => api.http.get(resolvePath(routeOf(tenant, `missing-${i}`))));
     const writes = await inBatches(100, 10, (i) =>
@@ -42,8 +44,13 @@ describe('404 floods (e2e)', () => {
     expect([...new Set(writes.map((r) => `${r.status} ${r.body.error}`))]).toEqual(['404 ROUTE.NOT_FOUND']);
     // Every resolve was a cold miss that PostgreSQL answered, through the database breaker.
     expect((await scrape(api.http, 'db_queries_total')) - queriesBefore).toBeGreaterThanOrEqual(300);
+    // The writes went to PostgreSQL through the breaker too, those arriving together as one group
+    // commit (docs/design.md, "Group commit"): at least one per batch of ten.
+    const groups = (await scrape(api.http, 'write_commit_group_size_count')) - groupsBefore;
+    expect((await scrape(api.http, 'write_commit_group_size_sum')) - groupedBefore).toBe(100);
+    expect(groups).toBeGreaterThanOrEqual(10);
     const after = await breakers();
-    expect(after.database.total_calls - before.database.total_calls).toBeGreaterThanOrEqual(400);
+    expect(after.database.total_calls - before.database.total_calls).toBeGreaterThanOrEqual(300 + groups);
     expect(after.redis.total_calls - before.redis.total_calls).toBeGreaterThanOrEqual(300);
 
     for (const name of DEPENDENCIES) {
