@@ -44,8 +44,15 @@ const SOURCE_METRICS = [
   'write_interlock_refusals_total',
   'malloc_trim_released_bytes_total',
   'cache_invalidation_channel_subscribed',
+  'write_commit_group_size',
 ];
-const HISTOGRAMS = new Set(['write_latency_seconds', 'resolve_latency_seconds', 'api_request_duration_seconds', 'consumer_event_delay_seconds']);
+const HISTOGRAMS = new Set([
+  'write_latency_seconds',
+  'resolve_latency_seconds',
+  'api_request_duration_seconds',
+  'consumer_event_delay_seconds',
+  'write_commit_group_size',
+]);
 const isKnownMetric = (name: string) =>
   AGREED_METRICS.includes(name) || SOURCE_METRICS.includes(name) || name === 'up' || /^(process|nodejs)_/.test(name);
 
