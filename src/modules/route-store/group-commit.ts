@@ -77,7 +77,7 @@ export class GroupCommit {
     });
   }
 
-  // Changes waiting for a group, and groups in flight (for tests and /health/resilience-style views).
+  // Changes waiting for a group, and groups in flight (read by the spec).
   get state(): { waiting: number; inFlight: number } {
     return { waiting: this.queue.length, inFlight: this.inFlight };
   }
